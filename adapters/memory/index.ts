@@ -1,0 +1,213 @@
+/**
+ * The in-memory adapter: no dependencies, the executable statement of the
+ * contract's data semantics (see `../contract.ts`), and the runner's fast
+ * test double. Tables are maps; a relation is a set of `source:target` pairs.
+ */
+import {
+  defineAdapter,
+  type Adapter,
+  type Condition,
+  type Filter,
+  type Operation,
+  type OrderKey,
+  type Query,
+  type Result,
+  type Row,
+  type Scalar,
+  type Schema
+} from '../contract.js'
+import { matches, compareScalars } from './compare.js'
+
+export { matches, compareScalars } from './compare.js'
+
+/** A memory database for one schema. Exported so broken variants can wrap it. */
+export class MemoryDatabase implements Adapter {
+  private readonly tables = new Map<string, Map<number, Row>>()
+  private readonly nextId = new Map<string, number>()
+  /** relation name -> set of `source:target` id pairs. */
+  private readonly links = new Map<string, Set<string>>()
+  private operations = 0
+
+  constructor(private readonly schema: Schema) {
+    for (const m of schema.models) {
+      this.tables.set(m.name, new Map())
+      this.nextId.set(m.name, 1)
+    }
+    for (const r of schema.relations) this.links.set(r.name, new Set())
+  }
+
+  queryCount(): number {
+    return this.operations
+  }
+
+  async execute(op: Operation): Promise<Result> {
+    this.operations++
+    switch (op.kind) {
+      case 'insert': {
+        const table = this.table(op.model)
+        const explicit = op.values['id']
+        const id = typeof explicit === 'number' ? explicit : this.nextId.get(op.model)!
+        if (table.has(id)) throw new Error(`UNIQUE constraint failed: ${op.model}.id`)
+        this.nextId.set(op.model, Math.max(this.nextId.get(op.model)!, id + 1))
+        table.set(id, { ...this.blank(op.model), ...op.values, id })
+        if (op.link) this.pairs(op.link.relation, op.link.side, op.link.ownerId, [id], 'add')
+        return { kind: 'inserted', id }
+      }
+      case 'update': {
+        const table = this.table(op.model)
+        const row = table.get(op.id)
+        if (!row) return { kind: 'affected', count: 0 }
+        table.set(op.id, { ...row, ...op.values, id: op.id })
+        return { kind: 'affected', count: 1 }
+      }
+      case 'select':
+        return { kind: 'rows', rows: this.select(op.query) }
+      case 'count':
+        return { kind: 'count', count: this.select(op.query).length }
+      case 'delete': {
+        const ids = new Set(this.select({ ...op.query, distinct: true }).map((r) => r.id))
+        for (const id of ids) this.table(op.query.model).delete(id)
+        for (const r of this.schema.relations) {
+          const set = this.links.get(r.name)!
+          for (const pair of set) {
+            const [s, t] = pair.split(':').map(Number) as [number, number]
+            if ((r.source === op.query.model && ids.has(s)) || (r.target === op.query.model && ids.has(t))) set.delete(pair)
+          }
+        }
+        return { kind: 'affected', count: ids.size }
+      }
+      case 'add':
+      case 'remove':
+        return { kind: 'affected', count: this.pairs(op.relation, op.side, op.id, op.targets, op.kind) }
+      case 'clear':
+        return { kind: 'affected', count: this.pairs(op.relation, op.side, op.id, this.related(op.relation, op.side, op.id), 'remove') }
+      case 'set': {
+        const current = this.related(op.relation, op.side, op.id)
+        const wanted = new Set(op.targets)
+        const removed = this.pairs(op.relation, op.side, op.id, current.filter((t) => !wanted.has(t)), 'remove')
+        return { kind: 'affected', count: removed + this.pairs(op.relation, op.side, op.id, op.targets, 'add') }
+      }
+    }
+  }
+
+  private table(model: string): Map<number, Row> {
+    const t = this.tables.get(model)
+    if (!t) throw new Error(`no such table: ${model}`)
+    return t
+  }
+
+  private blank(model: string): Record<string, Scalar> {
+    const m = this.schema.models.find((x) => x.name === model)!
+    return Object.fromEntries(m.fields.map((f) => [f.name, null]))
+  }
+
+  private relation(name: string) {
+    const r = this.schema.relations.find((x) => x.name === name)
+    if (!r) throw new Error(`no such relation: ${name}`)
+    return r
+  }
+
+  /** Ids related to `id` (on `side`), from the other side. */
+  private related(relation: string, side: 'forward' | 'reverse', id: number): number[] {
+    const out: number[] = []
+    for (const pair of this.links.get(relation)!) {
+      const [s, t] = pair.split(':').map(Number) as [number, number]
+      if (side === 'forward' && s === id) out.push(t)
+      if (side === 'reverse' && t === id) out.push(s)
+    }
+    return out
+  }
+
+  private pairs(relation: string, side: 'forward' | 'reverse', id: number, targets: readonly number[], mode: 'add' | 'remove'): number {
+    const r = this.relation(relation)
+    const set = this.links.get(relation)!
+    let changed = 0
+    for (const t of targets) {
+      const [s, tg] = side === 'forward' ? [id, t] : [t, id]
+      if (mode === 'add') {
+        if (!this.table(r.source).has(s) || !this.table(r.target).has(tg)) throw new Error('FOREIGN KEY constraint failed')
+        if (!set.has(`${s}:${tg}`)) changed++
+        set.add(`${s}:${tg}`)
+      } else if (set.delete(`${s}:${tg}`)) {
+        changed++
+      }
+    }
+    return changed
+  }
+
+  private select(query: Query): Row[] {
+    const rows: Row[] = []
+    for (const row of this.table(query.model).values()) {
+      let times = 1
+      for (const filter of query.filters) {
+        times *= filter.negated ? (this.excluded(query.model, row, filter) ? 0 : 1) : this.joins(query.model, row, filter)
+        if (times === 0) break
+      }
+      const n = query.distinct ? Math.min(times, 1) : times
+      for (let i = 0; i < n; i++) rows.push(row)
+    }
+    rows.sort((a, b) => compareRows(a, b, query.orderBy))
+    const end = query.limit === undefined ? undefined : query.offset + query.limit
+    return rows.slice(query.offset, end)
+  }
+
+  /** How many joined rows a non-negated filter produces for `row` (rule 3). */
+  private joins(model: string, row: Row, filter: Filter): number {
+    const local = filter.conditions.filter((c) => !c.via)
+    if (!local.every((c) => matches(fieldValue(row, c.field), c))) return 0
+    const byHop = new Map<string, Condition[]>()
+    for (const c of filter.conditions) {
+      if (!c.via) continue
+      const key = `${c.via.relation}|${c.via.side}`
+      byHop.set(key, [...(byHop.get(key) ?? []), c])
+    }
+    let times = 1
+    for (const conditions of byHop.values()) {
+      const related = this.relatedRows(model, row, conditions[0]!)
+      const nullCheck = conditions.find((c) => c.lookup === 'isnull' && c.field === 'id' && c.value === true)
+      if (nullCheck) {
+        times *= related.length === 0 && conditions.length === 1 ? 1 : 0
+      } else {
+        times *= related.filter((t) => conditions.every((c) => matches(fieldValue(t, c.field), c))).length
+      }
+    }
+    return times
+  }
+
+  /** Rule 4: a negated filter drops the row when every condition holds on its own. */
+  private excluded(model: string, row: Row, filter: Filter): boolean {
+    return filter.conditions.every((c) => {
+      if (!c.via) return matches(fieldValue(row, c.field), c)
+      const related = this.relatedRows(model, row, c)
+      if (c.lookup === 'isnull' && c.field === 'id') return c.value === true ? related.length === 0 : related.length > 0
+      return related.some((t) => matches(fieldValue(t, c.field), c))
+    })
+  }
+
+  private relatedRows(model: string, row: Row, c: Condition): Row[] {
+    const r = this.relation(c.via!.relation)
+    const side = c.via!.side
+    const other = side === 'forward' ? r.target : r.source
+    if ((side === 'forward' ? r.source : r.target) !== model) throw new Error(`relation ${r.name} does not start at ${model}`)
+    return this.related(r.name, side, row.id).map((id) => this.table(other).get(id)!).filter(Boolean)
+  }
+}
+
+function fieldValue(row: Row, field: string): Scalar {
+  return field === 'id' ? row.id : (row[field] ?? null)
+}
+
+function compareRows(a: Row, b: Row, keys: readonly OrderKey[]): number {
+  for (const k of keys) {
+    const c = compareScalars(fieldValue(a, k.field), fieldValue(b, k.field))
+    if (c !== 0) return k.descending ? -c : c
+  }
+  return a.id - b.id
+}
+
+export default defineAdapter({
+  name: 'memory',
+  async open({ schema }) {
+    return new MemoryDatabase(schema)
+  }
+})

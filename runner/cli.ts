@@ -1,0 +1,148 @@
+/**
+ * The `orm-conformance` command. Thin: parse arguments, call the library,
+ * print a KitError as one `file:line:column: reason` line.
+ * Exit codes: 0 all passed (or expected failures), 1 a case failed, 2 unusable input.
+ */
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import type { Adapter } from '../adapters/contract.js'
+import { KitError } from './errors.js'
+import { loadBaseline, loadErrata, merge, type Expectations } from './expectations.js'
+import { loadAdapter } from './load-adapter.js'
+import { readDocument, type Document, type Example } from './parse/document.js'
+import { consoleReporter } from './report/console.js'
+import { jsonReporter } from './report/json.js'
+import { isGreen, summarize, type CaseResult, type Reporter } from './results.js'
+import { DEFAULT_TIMEOUT_MS, runDocument } from './run.js'
+
+const USAGE = `Usage: orm-conformance run <spec.md...> [options]
+
+Runs every example of the documents through an adapter.
+
+Options:
+  --adapter <name|path>   memory, prisma, a path to an adapter module, or a package (default: memory)
+  --db <url>              server URL, e.g. postgresql://postgres@127.0.0.1:5432 or mysql://root@127.0.0.1:3306;
+                          a scratch database is created there and dropped afterwards (default: embedded SQLite)
+  --reuse-database        allow --db to name a database that already exists
+  --reporter <name>       console or json (default: console)
+  --output <file>         write the report to a file instead of stdout
+  --baseline <file>       expected failures {"expectedFailures": [{"id", "reason"}]}
+  --write-baseline <file> write the current failures as a baseline
+  --grep <text>           only report cases whose statement contains text
+  --section <name>        only report cases of this section
+  --case <id>             only report this case (repeatable)
+  --timeout <ms>          per-example limit for the adapter (default: ${DEFAULT_TIMEOUT_MS})
+  --verbose               list passing cases too
+  -h, --help              this text
+`
+
+export interface Io {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+const processIo: Io = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t)
+}
+
+/** Run the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const open: Adapter[] = []
+  const onSignal = () => {
+    void Promise.allSettled(open.map((a) => a.close?.())).then(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    return await command(argv, io, open)
+  } catch (e) {
+    if (e instanceof KitError) {
+      io.stderr(`orm-conformance: ${e.format()}\n`)
+      return 2
+    }
+    io.stderr(`orm-conformance: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    return 2
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+  }
+}
+
+async function command(argv: readonly string[], io: Io, open: Adapter[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv.slice(2),
+      allowPositionals: true,
+      options: {
+        adapter: { type: 'string', default: 'memory' },
+        db: { type: 'string' },
+        'reuse-database': { type: 'boolean', default: false },
+        reporter: { type: 'string', default: 'console' },
+        output: { type: 'string' },
+        baseline: { type: 'string' },
+        'write-baseline': { type: 'string' },
+        grep: { type: 'string' },
+        section: { type: 'string' },
+        case: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (e) {
+    throw new KitError('options', `${(e as Error).message} (see --help)`)
+  }
+  const { values: o, positionals } = parsed
+  const [name, ...files] = positionals
+  if (o.help || name === undefined) {
+    io.stdout(USAGE)
+    return o.help ? 0 : 2
+  }
+  if (name !== 'run') throw new KitError('options', `unknown command '${name}' (commands: run)`)
+  if (files.length === 0) throw new KitError('options', 'no documents given (orm-conformance run spec/many-to-many.md)')
+  const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(o.timeout)
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
+  if (o.reporter !== 'console' && o.reporter !== 'json') throw new KitError('options', `unknown reporter '${o.reporter}' (console, json)`)
+  if (o.db !== undefined && !/^(postgres(ql)?|mysql|mariadb):\/\//.test(o.db)) {
+    throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL, not '${o.db}'`)
+  }
+
+  const documents: Document[] = []
+  for (const file of files) documents.push(await readDocument(file))
+  const adapter = await loadAdapter(o.adapter)
+  const baseline: Expectations = o.baseline ? loadBaseline(o.baseline) : new Map()
+
+  let buffered = ''
+  const write = o.output ? (t: string) => void (buffered += t) : io.stdout
+  const reporter: Reporter = o.reporter === 'json' ? jsonReporter(write) : consoleReporter({ write, verbose: o.verbose, ...(o.output ? { color: false } : {}) })
+  const cases = new Set(o.case ?? [])
+  const select = o.grep || o.section || cases.size
+    ? (ex: Example) => (!o.grep || ex.source.includes(o.grep)) && (!o.section || ex.section === o.section) && (!cases.size || cases.has(ex.id))
+    : undefined
+
+  reporter.start?.({ adapter: adapter.name, files })
+  const results: CaseResult[] = []
+  for (const doc of documents) {
+    results.push(...await runDocument(doc, {
+      adapter,
+      db: o.db,
+      reuseDatabase: o['reuse-database'],
+      timeoutMs,
+      expected: merge(loadErrata(doc.file), baseline),
+      ...(select ? { select } : {}),
+      reporter,
+      onOpen: (a) => open.push(a)
+    }))
+  }
+  const summary = summarize(results)
+  await reporter.end?.(results, summary)
+  if (o.output) writeFileSync(o.output, buffered)
+  if (o['write-baseline']) {
+    const failing = results.filter((r) => r.status === 'failed' || r.status === 'errored' || r.status === 'expected-failure')
+    const expectedFailures = failing.map((r) => ({ id: r.example.id, reason: r.reason ?? `${r.status} at ${r.example.place.file}:${r.example.place.line}` }))
+    writeFileSync(o['write-baseline'], JSON.stringify({ expectedFailures }, null, 2) + '\n')
+  }
+  return isGreen(summary) ? 0 : 1
+}

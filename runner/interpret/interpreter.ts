@@ -1,0 +1,415 @@
+/**
+ * Evaluates statements of the Python subset against an adapter, keeping the
+ * session's state between examples: variables, unsaved instances, lazy
+ * querysets. One interpreter per document run (a document is one session).
+ */
+import type { Expr, Slice, Statement } from '../language/ast.js'
+import type { Models } from '../parse/models.js'
+import { pyRepr, pyStr, type Displays, type Presentable } from '../present/repr.js'
+import type { Context } from './context.js'
+import { PyException, raise, Unsupported } from './exceptions.js'
+import type { LookupValue } from './lookups.js'
+import * as qs from './querysets.js'
+import * as rel from './related.js'
+import { SchemaIndex } from './schema-index.js'
+import { isObject, typeName, type Instance, type PyValue, type QuerySet, type RelatedManager } from './values.js'
+
+type Kwargs = readonly (readonly [string, PyValue])[]
+
+const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr'] as const
+const QUERYSET_METHODS = new Set([
+  'all', 'filter', 'exclude', 'get', 'create', 'count', 'distinct', 'order_by', 'reverse',
+  'first', 'last', 'exists', 'values', 'values_list', 'delete'
+])
+const RELATED_METHODS = new Set(['add', 'remove', 'set', 'clear'])
+const INSTANCE_METHODS = new Set(['save', 'delete', 'refresh_from_db'])
+
+export class Interpreter {
+  private readonly ctx: Context
+  private readonly vars = new Map<string, PyValue>()
+  private out = ''
+
+  constructor(models: Models, db: Context['db']) {
+    const index = new SchemaIndex(models)
+    const display: Displays = (model) => ({ strField: models.strField[model] })
+    this.ctx = { index, display, db }
+    for (const m of models.schema.models) this.vars.set(m.name, { kind: 'model', name: m.name })
+    for (const b of BUILTINS) this.vars.set(b, { kind: 'builtin', name: b })
+  }
+
+  /** Run one statement; returns what it printed (doctest's "got"). Python errors throw `PyException`. */
+  async execute(statement: Statement): Promise<string> {
+    this.out = ''
+    switch (statement.type) {
+      case 'import':
+        for (const name of statement.names) if (!this.vars.has(name) && name !== '*') this.vars.set(name, null)
+        break
+      case 'assign': {
+        const value = await this.eval(statement.value)
+        const t = statement.target
+        if (t.type === 'name') this.vars.set(t.id, value)
+        else await this.setAttribute(await this.eval(t.object), t.name, value)
+        break
+      }
+      case 'expr': {
+        const value = await this.eval(statement.value)
+        if (value !== null) this.out += (await this.repr(value)) + '\n'
+      }
+    }
+    return this.out
+  }
+
+  private async eval(e: Expr): Promise<PyValue> {
+    switch (e.type) {
+      case 'int':
+      case 'str':
+      case 'const':
+        return e.value
+      case 'name': {
+        if (!this.vars.has(e.id)) throw raise.name(e.id)
+        return this.vars.get(e.id)!
+      }
+      case 'negate': {
+        const v = await this.eval(e.operand)
+        if (typeof v === 'number') return -v
+        if (typeof v === 'boolean') return v ? -1 : 0
+        throw raise.type(`bad operand type for unary -: '${typeName(v)}'`)
+      }
+      case 'list':
+        return { kind: 'list', items: await this.evalAll(e.items) }
+      case 'tuple':
+        return { kind: 'tuple', items: await this.evalAll(e.items) }
+      case 'dict': {
+        const entries: (readonly [PyValue, PyValue])[] = []
+        for (const [k, v] of e.entries) {
+          const key = await this.eval(k)
+          if (isObject(key) && key.kind !== 'tuple' && key.kind !== 'instance') throw raise.type(`unhashable type: '${typeName(key)}'`)
+          const value = await this.eval(v)
+          const i = entries.findIndex(([x]) => x === key)
+          if (i >= 0) entries[i] = [key, value]
+          else entries.push([key, value])
+        }
+        return { kind: 'dict', entries }
+      }
+      case 'attribute':
+        return this.getAttribute(await this.eval(e.object), e.name)
+      case 'subscript':
+        return this.subscript(await this.eval(e.object), e.index)
+      case 'call': {
+        const callee = await this.eval(e.callee)
+        const args = await this.evalAll(e.args)
+        const kwargs: [string, PyValue][] = []
+        for (const k of e.kwargs) kwargs.push([k.name, await this.eval(k.value)])
+        return this.call(callee, args, kwargs)
+      }
+    }
+  }
+
+  private async evalAll(items: readonly Expr[]): Promise<PyValue[]> {
+    const out: PyValue[] = []
+    for (const i of items) out.push(await this.eval(i))
+    return out
+  }
+
+  private getAttribute(v: PyValue, name: string): PyValue {
+    const missing = (): never => {
+      if (isObject(v) && v.kind === 'model') throw raise.attribute(`type object '${v.name}' has no attribute '${name}'`)
+      throw raise.attribute(`'${typeName(v)}' object has no attribute '${name}'`)
+    }
+    if (!isObject(v)) return missing()
+    switch (v.kind) {
+      case 'model':
+        if (name === 'objects') return { kind: 'manager', model: v.name }
+        if (name === 'DoesNotExist' || name === 'MultipleObjectsReturned') return { kind: 'exception-class', name: `${v.name}.${name}` }
+        if (this.ctx.index.field(v.name, name) || this.ctx.index.relationByAttribute(v.name, name)) throw new Unsupported(`class attribute ${v.name}.${name}`)
+        return missing()
+      case 'instance': {
+        if (name === 'id' || name === 'pk') return v.id
+        if (name in v.values) return v.values[name]!
+        const manager = rel.relatedManager(this.ctx, v, name)
+        if (manager) return manager
+        if (INSTANCE_METHODS.has(name)) return { kind: 'method', self: v, name }
+        if (v.extra.has(name)) return v.extra.get(name)!
+        return missing()
+      }
+      case 'manager':
+        if (QUERYSET_METHODS.has(name) && name !== 'delete') return { kind: 'method', self: v, name }
+        return missing()
+      case 'related-manager':
+        if (QUERYSET_METHODS.has(name) || RELATED_METHODS.has(name)) return { kind: 'method', self: v, name }
+        return missing()
+      case 'queryset':
+        if (QUERYSET_METHODS.has(name)) return { kind: 'method', self: v, name }
+        return missing()
+      case 'dict':
+        if (name === 'keys' || name === 'values' || name === 'items') throw new Unsupported(`dict.${name}()`)
+        return missing()
+      default:
+        return missing()
+    }
+  }
+
+  private async setAttribute(target: PyValue, name: string, value: PyValue): Promise<void> {
+    if (!isObject(target) || target.kind !== 'instance') {
+      throw raise.attribute(`'${typeName(target)}' object has no attribute '${name}'`)
+    }
+    if (name === 'id' || name === 'pk') {
+      target.id = value === null ? null : typeof value === 'number' ? value : Number(rel.scalar(value, 'id'))
+      return
+    }
+    const end = this.ctx.index.relationByAttribute(target.model, name)
+    if (end) throw raise.type(rel.directAssignment(end.side, name))
+    if (this.ctx.index.field(target.model, name)) target.values[name] = rel.scalar(value, name)
+    else target.extra.set(name, value)
+  }
+
+  private async subscript(v: PyValue, index: Expr | Slice): Promise<PyValue> {
+    if (index.type === 'slice') {
+      const start = await this.optionalInt(index.start)
+      const stop = await this.optionalInt(index.stop)
+      const step = await this.optionalInt(index.step)
+      if (isObject(v) && v.kind === 'queryset') {
+        if ((start ?? 0) < 0 || (stop ?? 0) < 0) throw raise.assertion('Negative indexing is not supported.')
+        if (step !== undefined && step !== 1) return { kind: 'list', items: pySlice(await qs.fetch(this.ctx, qs.slice(v, start, stop)), undefined, undefined, step) }
+        return v.cache ? { kind: 'list', items: pySlice(v.cache, start, stop, 1) } : qs.slice(v, start, stop)
+      }
+      if (typeof v === 'string') return pySlice([...v], start, stop, step ?? 1).join('')
+      if (isObject(v) && (v.kind === 'list' || v.kind === 'tuple')) return { kind: v.kind, items: pySlice(v.items, start, stop, step ?? 1) }
+      throw raise.type(`'${typeName(v)}' object is not subscriptable`)
+    }
+    const key = await this.eval(index)
+    if (isObject(v) && v.kind === 'dict') {
+      const hit = v.entries.find(([k]) => k === key)
+      if (!hit) throw raise.key(await this.repr(key))
+      return hit[1]
+    }
+    if (typeof key !== 'number') {
+      throw raise.type(`${typeName(v)} indices must be integers or slices, not ${typeName(key)}`)
+    }
+    if (isObject(v) && v.kind === 'queryset') return qs.item(this.ctx, v, key)
+    const items = typeof v === 'string' ? [...v] : isObject(v) && (v.kind === 'list' || v.kind === 'tuple') ? v.items : undefined
+    if (!items) throw raise.type(`'${typeName(v)}' object is not subscriptable`)
+    const i = key < 0 ? items.length + key : key
+    if (i < 0 || i >= items.length) throw raise.index(`${typeName(v)} index out of range`)
+    return items[i]!
+  }
+
+  private async optionalInt(e: Expr | undefined): Promise<number | undefined> {
+    if (!e) return undefined
+    const v = await this.eval(e)
+    if (v === null) return undefined
+    if (typeof v !== 'number') throw raise.type('slice indices must be integers or None or have an __index__ method')
+    return v
+  }
+
+  private async call(callee: PyValue, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
+    if (!isObject(callee)) throw raise.type(`'${typeName(callee)}' object is not callable`)
+    switch (callee.kind) {
+      case 'builtin':
+        return this.builtin(callee.name, args, kwargs)
+      case 'model':
+        return rel.construct(this.ctx, callee.name, args, kwargs)
+      case 'method':
+        return this.method(callee.self, callee.name, args, kwargs)
+      default:
+        throw raise.type(`'${typeName(callee)}' object is not callable`)
+    }
+  }
+
+  private async builtin(name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
+    if (name === 'print') {
+      const sep = kwarg(kwargs, 'sep', ' ')
+      const end = kwarg(kwargs, 'end', '\n')
+      if (typeof sep !== 'string' || typeof end !== 'string') throw raise.type('sep and end must be strings')
+      const parts: string[] = []
+      for (const a of args) parts.push(await this.str(a))
+      this.out += parts.join(sep) + end
+      return null
+    }
+    if (kwargs.length) throw raise.type(`${name}() takes no keyword arguments`)
+    if (args.length !== 1) throw raise.type(`${name}() takes exactly one argument (${args.length} given)`)
+    const arg = args[0]!
+    switch (name) {
+      case 'str': return this.str(arg)
+      case 'repr': return this.repr(arg)
+      case 'len': {
+        if (typeof arg === 'string') return [...arg].length
+        if (isObject(arg) && arg.kind === 'queryset') return (await qs.fill(this.ctx, arg)).length
+        if (isObject(arg) && (arg.kind === 'list' || arg.kind === 'tuple')) return arg.items.length
+        if (isObject(arg) && arg.kind === 'dict') return arg.entries.length
+        throw raise.type(`object of type '${typeName(arg)}' has no len()`)
+      }
+      default: {
+        const items = await this.iterate(arg)
+        return name === 'tuple' ? { kind: 'tuple', items } : { kind: 'list', items }
+      }
+    }
+  }
+
+  private async iterate(v: PyValue): Promise<PyValue[]> {
+    if (typeof v === 'string') return [...v]
+    if (isObject(v)) {
+      if (v.kind === 'queryset') return qs.fill(this.ctx, v)
+      if (v.kind === 'list' || v.kind === 'tuple') return [...v.items]
+      if (v.kind === 'dict') return v.entries.map(([k]) => k)
+    }
+    throw raise.type(`'${typeName(v)}' object is not iterable`)
+  }
+
+  private async method(self: PyValue, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
+    if (!isObject(self)) throw new Error('method on a plain value')
+    if (self.kind === 'instance') return this.instanceMethod(self, name, args, kwargs)
+    if (self.kind === 'related-manager') {
+      switch (name) {
+        case 'add': noKwargs(name, kwargs); return rel.add(this.ctx, self, args)
+        case 'remove': noKwargs(name, kwargs); return rel.remove(this.ctx, self, args)
+        case 'clear': noArgs(name, args, kwargs); return rel.clear(this.ctx, self)
+        case 'set': {
+          const [objs, ...more] = args
+          if (objs === undefined || more.length) throw raise.type(`set() takes 2 positional arguments but ${args.length + 1} were given`)
+          const clear = kwarg(kwargs, 'clear', false)
+          return rel.set(this.ctx, self, await this.iterate(objs), clear === true)
+        }
+        case 'create': return rel.createRelated(this.ctx, self, kwargs)
+      }
+    }
+    const base: QuerySet = self.kind === 'queryset' ? self : self.kind === 'manager' ? qs.newQuerySet(self.model) : rel.relatedQuerySet(self as RelatedManager)
+    return this.querySetMethod(base, name, args, kwargs)
+  }
+
+  private async instanceMethod(self: Instance, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
+    if (name === 'save') return rel.save(this.ctx, self)
+    noArgs(name, args, kwargs)
+    return name === 'delete' ? rel.deleteInstance(this.ctx, self) : rel.refresh(this.ctx, self)
+  }
+
+  private async querySetMethod(q: QuerySet, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
+    const ctx = this.ctx
+    switch (name) {
+      case 'all': noArgs(name, args, kwargs); return qs.chain(q)
+      case 'filter':
+      case 'exclude':
+        positionalUnsupported(name, args)
+        return qs.addFilter(ctx, q, name === 'exclude', await this.lookupValues(kwargs))
+      case 'get': {
+        positionalUnsupported(name, args)
+        return qs.get(ctx, kwargs.length ? qs.addFilter(ctx, q, false, await this.lookupValues(kwargs)) : q)
+      }
+      case 'create': {
+        if (args.length) throw raise.type('create() takes 1 positional argument but more were given')
+        const instance = rel.construct(ctx, q.model, [], kwargs)
+        await rel.save(ctx, instance)
+        return instance
+      }
+      case 'count': noArgs(name, args, kwargs); return qs.count(ctx, q)
+      case 'exists': noArgs(name, args, kwargs); return qs.exists(ctx, q)
+      case 'first': noArgs(name, args, kwargs); return qs.first(ctx, q)
+      case 'last': noArgs(name, args, kwargs); return qs.last(ctx, q)
+      case 'distinct':
+        if (args.length) throw new Unsupported('distinct(*fields)')
+        return qs.chain(q, { distinct: true })
+      case 'reverse': noArgs(name, args, kwargs); return qs.reverse(ctx, q)
+      case 'order_by': noKwargs(name, kwargs); return qs.orderBy(ctx, q, args.map((a) => fieldName(a)))
+      case 'values': noKwargs(name, kwargs); return qs.withMode(ctx, q, { kind: 'values', fields: args.map(fieldName) })
+      case 'values_list': {
+        const flat = kwarg(kwargs, 'flat', false) === true
+        for (const [k] of kwargs) if (k !== 'flat') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
+        return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat })
+      }
+      case 'delete': noArgs(name, args, kwargs); return qs.deleteAll(ctx, q)
+    }
+    throw new Unsupported(`QuerySet.${name}()`)
+  }
+
+  /** Lookup values: querysets given to `__in` are evaluated first. */
+  private async lookupValues(kwargs: Kwargs): Promise<(readonly [string, LookupValue])[]> {
+    const out: (readonly [string, LookupValue])[] = []
+    for (const [k, v] of kwargs) {
+      if (isObject(v) && v.kind === 'queryset') {
+        const items = await qs.fetch(this.ctx, v)
+        out.push([k, { kind: 'values', items }])
+      } else {
+        out.push([k, v])
+      }
+    }
+    return out
+  }
+
+  /** Python `repr()`, evaluating querysets as Django's `__repr__` does. */
+  async repr(v: PyValue): Promise<string> {
+    return pyRepr(await this.present(v), this.ctx.display)
+  }
+
+  async str(v: PyValue): Promise<string> {
+    return pyStr(await this.present(v), this.ctx.display)
+  }
+
+  private async present(v: PyValue): Promise<Presentable> {
+    if (!isObject(v)) return v
+    switch (v.kind) {
+      case 'instance': return v
+      case 'list':
+      case 'tuple': {
+        const items: Presentable[] = []
+        for (const i of v.items) items.push(await this.present(i))
+        return { kind: v.kind, items }
+      }
+      case 'dict': {
+        const entries: (readonly [Presentable, Presentable])[] = []
+        for (const [k, x] of v.entries) entries.push([await this.present(k), await this.present(x)])
+        return { kind: 'dict', entries }
+      }
+      case 'queryset': {
+        const { items, truncated } = await qs.reprItems(this.ctx, v)
+        const shown: Presentable[] = []
+        for (const i of items) shown.push(await this.present(i))
+        return { kind: 'evaluated-queryset', items: shown, truncated }
+      }
+      case 'model': return { kind: 'opaque', text: `<class '${v.name}'>` }
+      case 'exception-class': return { kind: 'opaque', text: `<class '${v.name}'>` }
+      case 'manager': return { kind: 'opaque', text: '<django.db.models.manager.Manager object at 0x...>' }
+      case 'related-manager': return { kind: 'opaque', text: '<django.db.models.fields.related_descriptors.create_forward_many_to_many_manager.<locals>.ManyRelatedManager object at 0x...>' }
+      case 'method': return { kind: 'opaque', text: `<bound method ${v.name}>` }
+      case 'builtin': return { kind: 'opaque', text: `<built-in function ${v.name}>` }
+    }
+  }
+}
+
+function kwarg<T extends PyValue>(kwargs: Kwargs, name: string, fallback: T): PyValue {
+  const hit = kwargs.find(([k]) => k === name)
+  return hit ? hit[1] : fallback
+}
+
+function noArgs(name: string, args: readonly PyValue[], kwargs: Kwargs): void {
+  if (args.length || kwargs.length) throw raise.type(`${name}() takes no arguments`)
+}
+
+function noKwargs(name: string, kwargs: Kwargs): void {
+  if (kwargs.length) throw raise.type(`${name}() got an unexpected keyword argument '${kwargs[0]![0]}'`)
+}
+
+function positionalUnsupported(name: string, args: readonly PyValue[]): void {
+  if (args.length) throw new Unsupported(`positional (Q object) arguments to ${name}()`)
+}
+
+function fieldName(v: PyValue): string {
+  if (typeof v !== 'string') throw raise.type(`field names must be strings, not ${typeName(v)}`)
+  return v
+}
+
+/** Python slicing of a list with a step. */
+function pySlice<T>(items: readonly T[], start: number | undefined, stop: number | undefined, step: number): T[] {
+  if (step === 0) throw raise.value('slice step cannot be zero')
+  const n = items.length
+  const norm = (i: number | undefined, def: number): number => {
+    if (i === undefined) return def
+    const j = i < 0 ? i + n : i
+    return step > 0 ? Math.min(Math.max(j, 0), n) : Math.min(Math.max(j, -1), n - 1)
+  }
+  const out: T[] = []
+  if (step > 0) for (let i = norm(start, 0); i < norm(stop, n); i += step) out.push(items[i]!)
+  else for (let i = norm(start, n - 1); i > norm(stop, -1); i += step) out.push(items[i]!)
+  return out
+}
+
+export { PyException }

@@ -1,0 +1,41 @@
+/**
+ * The AST of the Python subset the documents use. Positions are 0-based
+ * offsets into the statement source; the parser turns them into file places.
+ */
+
+export type Expr =
+  | { readonly type: 'name'; readonly id: string; readonly at: number }
+  | { readonly type: 'int'; readonly value: number; readonly at: number }
+  | { readonly type: 'str'; readonly value: string; readonly at: number }
+  | { readonly type: 'const'; readonly value: true | false | null; readonly at: number }
+  | { readonly type: 'list'; readonly items: readonly Expr[]; readonly at: number }
+  | { readonly type: 'tuple'; readonly items: readonly Expr[]; readonly at: number }
+  | { readonly type: 'dict'; readonly entries: readonly (readonly [Expr, Expr])[]; readonly at: number }
+  | { readonly type: 'attribute'; readonly object: Expr; readonly name: string; readonly at: number }
+  | { readonly type: 'call'; readonly callee: Expr; readonly args: readonly Expr[]; readonly kwargs: readonly Keyword[]; readonly at: number }
+  | { readonly type: 'subscript'; readonly object: Expr; readonly index: Expr | Slice; readonly at: number }
+  | { readonly type: 'negate'; readonly operand: Expr; readonly at: number }
+
+export interface Keyword {
+  readonly name: string
+  readonly value: Expr
+}
+
+export interface Slice {
+  readonly type: 'slice'
+  readonly start: Expr | undefined
+  readonly stop: Expr | undefined
+  readonly step: Expr | undefined
+  readonly at: number
+}
+
+/** An assignment target: a name or an attribute (`a.headline = …`). */
+export type Target =
+  | { readonly type: 'name'; readonly id: string; readonly at: number }
+  | { readonly type: 'attribute'; readonly object: Expr; readonly name: string; readonly at: number }
+
+export type Statement =
+  | { readonly type: 'assign'; readonly target: Target; readonly value: Expr }
+  | { readonly type: 'expr'; readonly value: Expr }
+  /** `from x import a, b`: binds the names the kit knows, ignores the rest. */
+  | { readonly type: 'import'; readonly names: readonly string[] }

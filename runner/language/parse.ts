@@ -1,0 +1,251 @@
+/**
+ * Recursive-descent parser for one doctest statement of the Python subset:
+ * assignment, expression statements, calls with positional and keyword
+ * arguments, attribute access, subscripts and slices, list/tuple/dict
+ * literals, strings, ints, unary minus, True/False/None, `from … import …`.
+ */
+import type { Expr, Keyword, Slice, Statement, Target } from './ast.js'
+import { SyntaxProblem, tokenize, type Token } from './tokenize.js'
+
+export { SyntaxProblem } from './tokenize.js'
+
+const KEYWORDS = new Set([
+  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
+  'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not',
+  'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield'
+])
+
+/** Parse one statement; throws `SyntaxProblem` with an offset into `source`. */
+export function parseStatement(source: string): Statement {
+  return new Parser(tokenize(source)).statement()
+}
+
+/** Parse one expression (used for the models block's right-hand sides). */
+export function parseExpression(source: string): Expr {
+  const p = new Parser(tokenize(source))
+  const e = p.expression()
+  p.expectEnd()
+  return e
+}
+
+class Parser {
+  private i = 0
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  private peek(): Token { return this.tokens[this.i]! }
+  private next(): Token { return this.tokens[this.i++]! }
+  private isOp(text: string): boolean {
+    const t = this.peek()
+    return t.kind === 'op' && t.text === text
+  }
+  private eatOp(text: string): boolean {
+    if (!this.isOp(text)) return false
+    this.i++
+    return true
+  }
+  private expectOp(text: string): void {
+    if (!this.eatOp(text)) this.fail(`expected '${text}'`)
+  }
+  private fail(message: string, token: Token = this.peek()): never {
+    const what = token.kind === 'end' ? 'end of statement' : `'${describe(token)}'`
+    throw new SyntaxProblem(`${message}, found ${what}`, token.at)
+  }
+
+  expectEnd(): void {
+    this.eatOp(';')
+    if (this.peek().kind !== 'end') this.fail('expected end of statement')
+  }
+
+  statement(): Statement {
+    const first = this.peek()
+    if (first.kind === 'name' && (first.text === 'from' || first.text === 'import')) return this.importStatement()
+    const value = this.expressionList()
+    if (this.eatOp('=')) {
+      const target = toTarget(value)
+      const rhs = this.expressionList()
+      this.expectEnd()
+      return { type: 'assign', target, value: rhs }
+    }
+    this.expectEnd()
+    return { type: 'expr', value }
+  }
+
+  private importStatement(): Statement {
+    const keyword = this.next() as Token & { kind: 'name' }
+    if (keyword.text === 'from') {
+      this.dotted()
+      const imp = this.next()
+      if (imp.kind !== 'name' || imp.text !== 'import') this.fail("expected 'import'", imp)
+    }
+    const names: string[] = []
+    do {
+      const parts = this.dotted()
+      names.push(keyword.text === 'from' ? parts[0]! : parts[parts.length - 1]!)
+    } while (this.eatOp(','))
+    this.expectEnd()
+    return { type: 'import', names }
+  }
+
+  private dotted(): string[] {
+    const parts: string[] = []
+    do {
+      const t = this.next()
+      if (t.kind !== 'name') this.fail('expected a module or name', t)
+      parts.push(t.text)
+    } while (this.eatOp('.'))
+    return parts
+  }
+
+  /** `a, b` at statement level is a tuple, as in Python. */
+  private expressionList(): Expr {
+    const at = this.peek().at
+    const first = this.expression()
+    if (!this.isOp(',')) return first
+    const items = [first]
+    while (this.eatOp(',')) {
+      if (this.startsExpression()) items.push(this.expression())
+      else break
+    }
+    return { type: 'tuple', items, at }
+  }
+
+  private startsExpression(): boolean {
+    const t = this.peek()
+    if (t.kind === 'end') return false
+    if (t.kind === 'op') return '([{-'.includes(t.text)
+    return !(t.kind === 'name' && KEYWORDS.has(t.text))
+  }
+
+  expression(): Expr {
+    if (this.isOp('-')) {
+      const at = this.next().at
+      const operand = this.expression()
+      if (operand.type === 'int') return { type: 'int', value: -operand.value, at }
+      return { type: 'negate', operand, at }
+    }
+    let e = this.atom()
+    for (;;) {
+      const t = this.peek()
+      if (this.eatOp('.')) {
+        const name = this.next()
+        if (name.kind !== 'name') this.fail('expected an attribute name', name)
+        e = { type: 'attribute', object: e, name: name.text, at: name.at }
+      } else if (this.eatOp('(')) {
+        e = this.call(e, t.at)
+      } else if (this.eatOp('[')) {
+        const index = this.subscript()
+        this.expectOp(']')
+        e = { type: 'subscript', object: e, index, at: t.at }
+      } else {
+        return e
+      }
+    }
+  }
+
+  private call(callee: Expr, at: number): Expr {
+    const args: Expr[] = []
+    const kwargs: Keyword[] = []
+    while (!this.isOp(')')) {
+      if (this.isOp('*')) this.fail("argument unpacking ('*') is not supported")
+      const t = this.peek()
+      const n = this.tokens[this.i + 1]
+      if (t.kind === 'name' && n?.kind === 'op' && n.text === '=') {
+        this.i += 2
+        if (kwargs.some((k) => k.name === t.text)) throw new SyntaxProblem(`keyword argument repeated: ${t.text}`, t.at)
+        kwargs.push({ name: t.text, value: this.expression() })
+      } else {
+        if (kwargs.length > 0) this.fail('positional argument follows keyword argument')
+        args.push(this.expression())
+      }
+      if (!this.eatOp(',')) break
+    }
+    this.expectOp(')')
+    return { type: 'call', callee, args, kwargs, at }
+  }
+
+  private subscript(): Expr | Slice {
+    const at = this.peek().at
+    const start = this.isOp(':') ? undefined : this.expression()
+    if (!this.eatOp(':')) {
+      if (start === undefined) this.fail('expected an index')
+      return start
+    }
+    const stop = this.isOp(':') || this.isOp(']') ? undefined : this.expression()
+    let step: Expr | undefined
+    if (this.eatOp(':') && !this.isOp(']')) step = this.expression()
+    return { type: 'slice', start, stop, step, at }
+  }
+
+  private atom(): Expr {
+    const t = this.next()
+    switch (t.kind) {
+      case 'int':
+        return { type: 'int', value: t.value, at: t.at }
+      case 'str': {
+        let value = t.value
+        while (this.peek().kind === 'str') value += (this.next() as Token & { kind: 'str' }).value
+        return { type: 'str', value, at: t.at }
+      }
+      case 'name':
+        if (t.text === 'True') return { type: 'const', value: true, at: t.at }
+        if (t.text === 'False') return { type: 'const', value: false, at: t.at }
+        if (t.text === 'None') return { type: 'const', value: null, at: t.at }
+        if (KEYWORDS.has(t.text)) this.fail(`'${t.text}' is not supported by the kit's Python subset`, t)
+        return { type: 'name', id: t.text, at: t.at }
+      case 'op':
+        if (t.text === '(') return this.parenthesised(t.at)
+        if (t.text === '[') return { type: 'list', items: this.items(']'), at: t.at }
+        if (t.text === '{') return this.dict(t.at)
+        return this.fail('expected an expression', t)
+      case 'end':
+        return this.fail('expected an expression', t)
+    }
+  }
+
+  private parenthesised(at: number): Expr {
+    if (this.eatOp(')')) return { type: 'tuple', items: [], at }
+    const first = this.expression()
+    if (this.eatOp(')')) return first
+    this.expectOp(',')
+    const rest = this.items(')')
+    return { type: 'tuple', items: [first, ...rest], at }
+  }
+
+  /** Comma-separated expressions up to `close` (consumed); a trailing comma is fine. */
+  private items(close: string): Expr[] {
+    const items: Expr[] = []
+    while (!this.isOp(close)) {
+      items.push(this.expression())
+      if (!this.eatOp(',')) break
+    }
+    this.expectOp(close)
+    return items
+  }
+
+  private dict(at: number): Expr {
+    const entries: (readonly [Expr, Expr])[] = []
+    while (!this.isOp('}')) {
+      const key = this.expression()
+      this.expectOp(':')
+      entries.push([key, this.expression()])
+      if (!this.eatOp(',')) break
+    }
+    this.expectOp('}')
+    return { type: 'dict', entries, at }
+  }
+}
+
+function toTarget(e: Expr): Target {
+  if (e.type === 'name' || e.type === 'attribute') return e
+  throw new SyntaxProblem('cannot assign to this expression (only names and attributes)', e.at)
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'name': return t.text
+    case 'op': return t.text
+    case 'int': return String(t.value)
+    case 'str': return JSON.stringify(t.value)
+    case 'end': return ''
+  }
+}

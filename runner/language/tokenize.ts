@@ -1,0 +1,134 @@
+/**
+ * Tokenizer for the Python subset: names, ints, strings (both quotes, escapes,
+ * `r` prefix, implicit concatenation is the parser's job), punctuation.
+ * Comments (including `# doctest:` directives) are dropped.
+ */
+
+export type Token =
+  | { readonly kind: 'name'; readonly text: string; readonly at: number }
+  | { readonly kind: 'int'; readonly value: number; readonly at: number }
+  | { readonly kind: 'str'; readonly value: string; readonly at: number }
+  | { readonly kind: 'op'; readonly text: string; readonly at: number }
+  | { readonly kind: 'end'; readonly at: number }
+
+/** A syntax problem at an offset of the statement source. */
+export class SyntaxProblem extends Error {
+  readonly at: number
+  constructor(message: string, at: number) {
+    super(message)
+    this.name = 'SyntaxProblem'
+    this.at = at
+  }
+}
+
+const OPS = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '-', ';', '*'])
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': ''
+}
+
+/** Split one statement (possibly several lines) into tokens. */
+export function tokenize(source: string): Token[] {
+  const tokens: Token[] = []
+  let i = 0
+  let depth = 0
+  while (i < source.length) {
+    const c = source[i]!
+    if (c === ' ' || c === '\t' || c === '\r') { i++; continue }
+    if (c === '\n') {
+      if (depth === 0 && source.slice(i).trim() !== '') {
+        throw new SyntaxProblem('unexpected line break (a statement continues only inside brackets)', i)
+      }
+      i++
+      continue
+    }
+    if (c === '\\' && source[i + 1] === '\n') { i += 2; continue }
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n') i++
+      continue
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      const start = i
+      while (i < source.length && /\w/.test(source[i]!)) i++
+      const text = source.slice(start, i)
+      const q = source[i]
+      if ((q === '"' || q === "'") && /^[rRuU]$/.test(text)) {
+        const [value, next] = readString(source, i, text.toLowerCase() === 'r')
+        tokens.push({ kind: 'str', value, at: start })
+        i = next
+        continue
+      }
+      if ((q === '"' || q === "'") && /^[bBfF]|^[rR][bBfF]|^[bBfF][rR]$/.test(text)) {
+        throw new SyntaxProblem(`unsupported string prefix '${text}'`, start)
+      }
+      tokens.push({ kind: 'name', text, at: start })
+      continue
+    }
+    if (/[0-9]/.test(c)) {
+      const start = i
+      while (i < source.length && /[0-9_]/.test(source[i]!)) i++
+      if (source[i] === '.' || /[eEjJxXoObB]/.test(source[i] ?? '')) {
+        throw new SyntaxProblem('only decimal integers are supported', start)
+      }
+      const text = source.slice(start, i).replaceAll('_', '')
+      if (text.length > 1 && text.startsWith('0') && /[1-9]/.test(text)) {
+        throw new SyntaxProblem('leading zeros in decimal integer literals are not permitted', start)
+      }
+      const value = Number(text)
+      if (!Number.isSafeInteger(value)) throw new SyntaxProblem('integer too large for the kit', start)
+      tokens.push({ kind: 'int', value, at: start })
+      continue
+    }
+    if (c === '"' || c === "'") {
+      const [value, next] = readString(source, i, false)
+      tokens.push({ kind: 'str', value, at: i })
+      i = next
+      continue
+    }
+    if (c === '*' && source[i + 1] === '*') {
+      throw new SyntaxProblem("'**' is not supported", i)
+    }
+    if (OPS.has(c)) {
+      if ('([{'.includes(c)) depth++
+      if (')]}'.includes(c)) depth = Math.max(0, depth - 1)
+      if (c === '=' && source[i + 1] === '=') throw new SyntaxProblem("operator '==' is not supported", i)
+      tokens.push({ kind: 'op', text: c, at: i })
+      i++
+      continue
+    }
+    throw new SyntaxProblem(`unexpected character ${JSON.stringify(c)}`, i)
+  }
+  tokens.push({ kind: 'end', at: source.length })
+  return tokens
+}
+
+/** Read a quoted string starting at `start` (the quote); return value and next offset. */
+function readString(source: string, start: number, raw: boolean): [string, number] {
+  const quote = source[start]!
+  const triple = source.startsWith(quote.repeat(3), start)
+  const close = triple ? quote.repeat(3) : quote
+  let i = start + close.length
+  let value = ''
+  while (true) {
+    if (i >= source.length) throw new SyntaxProblem('unterminated string literal', start)
+    if (source.startsWith(close, i)) return [value, i + close.length]
+    const c = source[i]!
+    if (c === '\n' && !triple) throw new SyntaxProblem('unterminated string literal', start)
+    if (c !== '\\') { value += c; i++; continue }
+    const e = source[i + 1]
+    if (e === undefined) throw new SyntaxProblem('unterminated string literal', start)
+    if (raw) { value += c + e; i += 2; continue }
+    const simple = SIMPLE_ESCAPES[e]
+    if (simple !== undefined) { value += simple; i += 2; continue }
+    const hex = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0
+    if (hex) {
+      const digits = source.slice(i + 2, i + 2 + hex)
+      if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(digits)) throw new SyntaxProblem(`truncated \\${e} escape`, i)
+      value += String.fromCodePoint(parseInt(digits, 16))
+      i += 2 + hex
+      continue
+    }
+    // Python keeps unknown escapes as written.
+    value += c + e
+    i += 2
+  }
+}

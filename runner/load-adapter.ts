@@ -1,0 +1,57 @@
+/**
+ * `--adapter memory|prisma|./path|package` -> an AdapterFactory. Built-in
+ * names map to `adapters/<name>/`; a path or package name is imported and
+ * must default-export `defineAdapter({...})`. TypeScript paths load through
+ * tsx, registered only when needed.
+ */
+import { existsSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { extname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { AdapterFactory } from '../adapters/contract.js'
+import { at } from './errors.js'
+
+const BUILT_IN: Readonly<Record<string, string>> = {
+  memory: '../adapters/memory/index.js',
+  prisma: '../adapters/prisma/index.js',
+  sequelize: '../adapters/sequelize/index.js'
+}
+
+export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<AdapterFactory> {
+  const builtIn = BUILT_IN[spec]
+  const url = builtIn ? new URL(builtIn, import.meta.url).href : locate(spec, cwd)
+  let mod: Record<string, unknown>
+  try {
+    if (/\.[cm]?ts$/.test(url)) {
+      const { register } = await import('tsx/esm/api')
+      register()
+    }
+    mod = (await import(url)) as Record<string, unknown>
+  } catch (e) {
+    throw at('adapter', `cannot load adapter '${spec}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }
+  const factory = (mod['default'] ?? mod['adapter']) as Partial<AdapterFactory> | undefined
+  if (!factory || typeof factory.name !== 'string' || typeof factory.open !== 'function') {
+    throw at('adapter', `adapter '${spec}' must default-export defineAdapter({ name, open })`)
+  }
+  return factory as AdapterFactory
+}
+
+function locate(spec: string, cwd: string): string {
+  if (spec.startsWith('.') || spec.startsWith('/')) {
+    let file = resolve(cwd, spec)
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      const index = ['index.js', 'index.mjs', 'index.ts'].map((f) => join(file, f)).find(existsSync)
+      if (!index) throw at('adapter', `adapter directory '${spec}' has no index.js or index.ts`)
+      file = index
+    }
+    if (!existsSync(file)) throw at('adapter', `no adapter at '${spec}' (built-in adapters: ${Object.keys(BUILT_IN).join(', ')})`)
+    if (!['.js', '.mjs', '.ts', '.mts'].includes(extname(file))) throw at('adapter', `adapter '${spec}' must be a .js or .ts module`)
+    return pathToFileURL(file).href
+  }
+  try {
+    return pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href
+  } catch {
+    throw at('adapter', `unknown adapter '${spec}' (built-in: ${Object.keys(BUILT_IN).join(', ')}; or a path, or an installed package name)`)
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * A Markdown document -> its models and examples. unified + remark-parse give
+ * the mdast; `python` code blocks hold the models, `pycon` blocks the examples.
+ * Each example gets its section (nearest heading), the prose before its block,
+ * and a stable id.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Code, Heading, Nodes, Paragraph, Root } from 'mdast'
+import { toString } from 'mdast-util-to-string'
+import remarkParse from 'remark-parse'
+import { unified } from 'unified'
+import { at } from '../errors.js'
+import { caseId } from './ids.js'
+import { parseExamples, type RawExample } from './examples.js'
+import { parseModels, type Models } from './models.js'
+
+/** One executable case. */
+export interface Example extends RawExample {
+  /** Stable across edits elsewhere in the document: `section-slug/prose-slug-hash`. */
+  readonly id: string
+  /** Text of the nearest heading above. */
+  readonly section: string
+  /** The prose paragraph just before the example's block. */
+  readonly context: string
+}
+
+export interface Document {
+  readonly file: string
+  readonly text: string
+  readonly title: string
+  readonly models: Models
+  readonly examples: readonly Example[]
+}
+
+const EXAMPLE_LANGS = new Set(['pycon', 'doctest', 'python-repl'])
+const MAX_LINE = 100_000
+
+/** Read and parse a document from disk. */
+export async function readDocument(file: string): Promise<Document> {
+  let buffer: Buffer
+  try {
+    buffer = await readFile(file)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw at('read', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a document' : `cannot read (${code ?? String(e)})`, { file, line: 1, column: 1 })
+  }
+  if (buffer.includes(0)) throw at('read', 'not a text document (it contains NUL bytes)', { file, line: 1, column: 1 })
+  return parseDocument(buffer.toString('utf8'), file)
+}
+
+/** Parse a document's text. `file` is used for places and ids only. */
+export function parseDocument(text: string, file: string): Document {
+  const lines = text.split('\n')
+  const long = lines.findIndex((l) => l.length > MAX_LINE)
+  if (long >= 0) throw at('read', `line longer than ${MAX_LINE} characters`, { file, line: long + 1, column: MAX_LINE + 1 })
+  if (text.trim() === '') throw at('read', 'the document is empty', { file, line: 1, column: 1 })
+
+  const tree = unified().use(remarkParse).parse(text) as Root
+  let title = ''
+  let section = ''
+  let context = ''
+  let models: Models | undefined
+  const examples: Example[] = []
+  const seen = new Map<string, number>()
+
+  const visit = (node: Nodes): void => {
+    if (node.type === 'heading') {
+      section = toString(node as Heading)
+      if (!title) title = section
+      context = ''
+      return
+    }
+    if (node.type === 'paragraph') {
+      context = toString(node as Paragraph).replace(/\s+/g, ' ').trim()
+      return
+    }
+    if (node.type === 'code') return code(node)
+    if ('children' in node) for (const child of node.children) visit(child as Nodes)
+  }
+
+  const code = (node: Code): void => {
+    const start = node.position!.start
+    const fenced = /^\s*(`{3,}|~{3,})/.exec(lines[start.line - 1] ?? '')
+    if (fenced) checkClosed(node, fenced[1]!, lines, file)
+    const firstLine = fenced ? start.line + 1 : start.line
+    const lang = (node.lang ?? '').toLowerCase()
+    if (lang === 'python' || lang === 'py') {
+      if (!/^\s*class\s/m.test(node.value)) return
+      if (models) throw at('schema', 'a second models block; put every model in one python block', { file, line: start.line, column: start.column })
+      models = parseModels(node.value, file, firstLine)
+      return
+    }
+    if (!EXAMPLE_LANGS.has(lang)) return
+    const column = fenced ? start.column : start.column + 4
+    for (const raw of parseExamples(node.value, file, firstLine, column)) {
+      const key = `${section}\0${context}\0${raw.source}`
+      const nth = seen.get(key) ?? 0
+      seen.set(key, nth + 1)
+      examples.push({ ...raw, id: caseId(section, context, raw.source, nth), section, context })
+    }
+  }
+
+  for (const child of tree.children) visit(child)
+  if (examples.length === 0) {
+    throw at('parse', "no examples: write them in ```pycon blocks, each statement after a '>>> ' prompt", { file, line: 1, column: 1 })
+  }
+  if (!models) {
+    throw at('schema', 'no models block: define the models in a ```python block (class Name(models.Model): …)', examples[0]!.place)
+  }
+  return { file, text, title, models, examples }
+}
+
+/** CommonMark lets a fence run to the end of the document; for a spec that is always a mistake. */
+function checkClosed(node: Code, fence: string, lines: readonly string[], file: string): void {
+  const end = node.position!.end
+  const last = (lines[end.line - 1] ?? '').trim()
+  const closes = last.startsWith(fence[0]!.repeat(fence.length)) && /^(`+|~+)$/.test(last)
+  if (end.line === node.position!.start.line || !closes) {
+    throw at('parse', `unterminated code fence (opened here with ${fence}, never closed)`, {
+      file,
+      line: node.position!.start.line,
+      column: node.position!.start.column
+    })
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Stable case ids: the section's slug, the slug of the prose before the
+ * block, and a short hash of the statement and how many identical statements
+ * came before it under the same prose. Editing another part of the document
+ * leaves an id unchanged.
+ */
+import { createHash } from 'node:crypto'
+
+/** `Hello, World!` -> `hello-world` (at most `max` characters). */
+export function slug(text: string, max = 48): string {
+  const s = text
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+  return (s.length > max ? s.slice(0, max).replace(/-[^-]*$/, '') : s) || 'document'
+}
+
+export function caseId(section: string, context: string, source: string, nth: number): string {
+  const hash = createHash('sha1').update(`${context}\n${source}\n${nth}`).digest('hex').slice(0, 7)
+  return `${slug(section, 32)}/${slug(context, 40)}-${hash}`
+}

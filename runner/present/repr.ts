@@ -1,0 +1,92 @@
+/**
+ * Python's `repr()` and `str()`, and Django 3.2's model and queryset reprs.
+ * Querysets must be evaluated first (`Evaluated`), so these stay pure.
+ */
+import type { Scalar } from '../../adapters/contract.js'
+
+/** Display information for one model. */
+export interface ModelDisplay {
+  /** The field `__str__` returns; absent: `Model object (id)`. */
+  readonly strField: string | undefined
+}
+
+/** A value ready to print: querysets replaced by their rows. */
+export type Presentable =
+  | Scalar
+  | { readonly kind: 'list' | 'tuple'; readonly items: readonly Presentable[] }
+  | { readonly kind: 'dict'; readonly entries: readonly (readonly [Presentable, Presentable])[] }
+  | { readonly kind: 'instance'; readonly model: string; readonly id: number | null; readonly values: Readonly<Record<string, Scalar>> }
+  | { readonly kind: 'evaluated-queryset'; readonly items: readonly Presentable[]; readonly truncated: boolean }
+  | { readonly kind: 'opaque'; readonly text: string }
+
+/** Django's `REPR_OUTPUT_SIZE`. */
+export const REPR_OUTPUT_SIZE = 20
+
+export type Displays = (model: string) => ModelDisplay
+
+/** Python `repr(v)`. */
+export function pyRepr(v: Presentable, display: Displays): string {
+  if (v === null) return 'None'
+  if (typeof v === 'boolean') return v ? 'True' : 'False'
+  if (typeof v === 'number') return String(v)
+  if (typeof v === 'string') return strRepr(v)
+  switch (v.kind) {
+    case 'list':
+      return `[${v.items.map((i) => pyRepr(i, display)).join(', ')}]`
+    case 'tuple':
+      return v.items.length === 1 ? `(${pyRepr(v.items[0]!, display)},)` : `(${v.items.map((i) => pyRepr(i, display)).join(', ')})`
+    case 'dict':
+      return `{${v.entries.map(([k, x]) => `${pyRepr(k, display)}: ${pyRepr(x, display)}`).join(', ')}}`
+    case 'instance':
+      return `<${v.model}: ${pyStr(v, display)}>`
+    case 'evaluated-queryset': {
+      const items = v.items.map((i) => pyRepr(i, display))
+      if (v.truncated) items.push(strRepr('...(remaining elements truncated)...'))
+      return `<QuerySet [${items.join(', ')}]>`
+    }
+    case 'opaque':
+      return v.text
+  }
+}
+
+/** Python `str(v)`: strings as they are, instances through `__str__`. */
+export function pyStr(v: Presentable, display: Displays): string {
+  if (typeof v === 'string') return v
+  if (v !== null && typeof v === 'object' && v.kind === 'instance') {
+    const field = display(v.model).strField
+    if (field === undefined) return `${v.model} object (${v.id === null ? 'None' : v.id})`
+    const value = field === 'id' || field === 'pk' ? v.id : v.values[field]
+    return value === undefined || value === null ? 'None' : typeof value === 'string' ? value : pyRepr(value, display)
+  }
+  return pyRepr(v, display)
+}
+
+/** Python's `repr()` of a str: the quote it picks and its escapes. */
+export function strRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  let out = quote
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!
+    if (ch === quote || ch === '\\') out += '\\' + ch
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0')
+    else if (cp > 0x7f && !isPrintable(ch)) out += escapeWide(cp)
+    else out += ch
+  }
+  return out + quote
+}
+
+// Python's str.isprintable: not in Cc, Cf, Cs, Co, Cn, Zl, Zp, and not Zs other than space.
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
+
+function isPrintable(ch: string): boolean {
+  return !NON_PRINTABLE.test(ch)
+}
+
+function escapeWide(cp: number): string {
+  if (cp <= 0xff) return '\\x' + cp.toString(16).padStart(2, '0')
+  if (cp <= 0xffff) return '\\u' + cp.toString(16).padStart(4, '0')
+  return '\\U' + cp.toString(16).padStart(8, '0')
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs documents through an adapter: compile every statement first (so a bad
+ * document stops before any database is touched), then execute them in order
+ * in one session, check each output, and hand results to the reporter.
+ */
+import type { Adapter, AdapterFactory, Operation, Result } from '../adapters/contract.js'
+import { at, KitError } from './errors.js'
+import { checkException, checkOutput } from './check/check-output.js'
+import { compareSchemas } from './schema-check.js'
+import { AdapterFault, PyException, Unsupported } from './interpret/exceptions.js'
+import { Interpreter } from './interpret/interpreter.js'
+import type { Statement } from './language/ast.js'
+import { parseStatement, SyntaxProblem } from './language/parse.js'
+import type { Document, Example } from './parse/document.js'
+import { summarize, type CaseResult, type Reporter, type Status } from './results.js'
+import type { Expectations } from './expectations.js'
+
+export interface RunOptions {
+  readonly adapter: AdapterFactory
+  /** Server URL for `--db`; undefined: the adapter's embedded default. */
+  readonly db?: string | undefined
+  readonly reuseDatabase?: boolean
+  /** Per-example limit for the adapter's work. @default 10000 */
+  readonly timeoutMs?: number
+  /** Errata and baseline entries: case id -> reason. */
+  readonly expected?: Expectations
+  /** Report only these cases; earlier statements still run (the document is one session). */
+  readonly select?: (example: Example) => boolean
+  readonly reporter?: Reporter
+  /** Called with the adapter once open, so a signal handler can close it. */
+  readonly onOpen?: (adapter: Adapter) => void
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000
+
+const TRACEBACK = 'Traceback (most recent call last):\n...\n'
+
+/** Compile every example's statement; a syntax error is a KitError at its place. */
+export function compile(doc: Document): Statement[] {
+  return doc.examples.map((ex) => {
+    try {
+      return parseStatement(ex.source)
+    } catch (e) {
+      if (!(e instanceof SyntaxProblem)) throw e
+      const before = ex.source.slice(0, e.at)
+      const line = ex.place.line + (before.match(/\n/g)?.length ?? 0)
+      const column = ex.place.column + 4 + (before.length - before.lastIndexOf('\n') - 1)
+      throw at('language', `invalid syntax: ${e.message}`, { file: ex.place.file, line, column })
+    }
+  })
+}
+
+/** Run one document. Opens and always closes the adapter. */
+export async function runDocument(doc: Document, options: RunOptions): Promise<CaseResult[]> {
+  const statements = compile(doc)
+  if (options.adapter.schema) {
+    const problems = compareSchemas(doc.models.schema, options.adapter.schema)
+    if (problems.length) {
+      throw at('schema', `the document's models do not match adapter '${options.adapter.name}': ${problems.join('; ')}`, { file: doc.file, line: 1, column: 1 })
+    }
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  let adapter: Adapter
+  try {
+    adapter = await withTimeout(options.adapter.open({ schema: doc.models.schema, ...(options.db ? { db: options.db } : {}), ...(options.reuseDatabase ? { reuseDatabase: true } : {}) }), timeoutMs * 3, 'opening the adapter')
+  } catch (e) {
+    if (e instanceof KitError) throw e
+    throw at('adapter', `adapter '${options.adapter.name}' could not open: ${message(e)}`)
+  }
+  options.onOpen?.(adapter)
+  const results: CaseResult[] = []
+  try {
+    const guarded = guard(adapter, timeoutMs)
+    const interpreter = new Interpreter(doc.models, guarded)
+    const last = lastSelected(doc, options.select)
+    for (const [i, example] of doc.examples.entries()) {
+      if (i > last) break
+      const result = await runExample(example, statements[i]!, interpreter, adapter, options.expected)
+      if (options.select && !options.select(example)) continue
+      results.push(result)
+      options.reporter?.result?.(result)
+    }
+  } finally {
+    await withTimeout(adapter.close?.() ?? Promise.resolve(), timeoutMs * 3, 'closing the adapter').catch(() => undefined)
+  }
+  return results
+}
+
+function lastSelected(doc: Document, select: RunOptions['select']): number {
+  if (!select) return doc.examples.length - 1
+  let last = -1
+  doc.examples.forEach((ex, i) => { if (select(ex)) last = i })
+  return last
+}
+
+async function runExample(example: Example, statement: Statement, interpreter: Interpreter, adapter: Adapter, expected: Expectations | undefined): Promise<CaseResult> {
+  const started = performance.now()
+  const before = adapter.queryCount?.()
+  let status: Status
+  let actual = ''
+  let reason: string | undefined
+  if (example.flags.SKIP) {
+    status = 'skipped'
+  } else {
+    try {
+      actual = await interpreter.execute(statement)
+      status = example.excMsg === undefined && checkOutput(example.want, actual, example.flags) ? 'passed' : 'failed'
+    } catch (e) {
+      if (e instanceof PyException) {
+        actual = TRACEBACK + e.line()
+        status = example.excMsg !== undefined && checkException(example.excMsg, e.line(), example.flags) ? 'passed' : 'failed'
+      } else {
+        status = 'errored'
+        reason = e instanceof AdapterFault ? `adapter: ${e.message}` : e instanceof Unsupported ? e.message : `internal error: ${message(e)}`
+      }
+    }
+  }
+  const known = expected?.get(example.id)
+  if (known !== undefined && status !== 'skipped') {
+    reason = status === 'passed' ? `listed as an expected failure (${known}) but passed` : known
+    status = status === 'passed' ? 'unexpected-pass' : 'expected-failure'
+  }
+  const after = adapter.queryCount?.()
+  return {
+    example,
+    status,
+    expected: example.want,
+    actual,
+    reason,
+    queries: before !== undefined && after !== undefined ? after - before : undefined,
+    durationMs: performance.now() - started
+  }
+}
+
+/** Every adapter call is time-limited and its faults are marked as the adapter's. */
+function guard(adapter: Adapter, timeoutMs: number): (op: Operation) => Promise<Result> {
+  return async (op) => {
+    try {
+      return await withTimeout(Promise.resolve().then(() => adapter.execute(op)), timeoutMs, `'${op.kind}'`)
+    } catch (e) {
+      if (e instanceof AdapterFault) throw e
+      throw new AdapterFault(message(e), { cause: e })
+    }
+  }
+}
+
+class Timeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(`${what} timed out after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer))
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+export { summarize }
