@@ -50,14 +50,14 @@ export function splitException(line: string): { type: string; detail: string } {
  * Compare an expected exception line with the raised one.
  *
  * - The class is compared on the last component of its dotted name, as
- *   doctest does under IGNORE_EXCEPTION_DETAIL (`m2m.models.Article.DoesNotExist`,
- *   `Article.DoesNotExist` and `DoesNotExist` name the same class).
+ *   doctest does under IGNORE_EXCEPTION_DETAIL (`app.models.Book.DoesNotExist`,
+ *   `Book.DoesNotExist` and `DoesNotExist` name the same class).
  * - The detail is compared like output (so ELLIPSIS and NORMALIZE_WHITESPACE apply).
  * - Abbreviated detail: a document may stop the message at a clause boundary.
  *   The expected detail matches when it is a prefix of the actual one and the
  *   actual message goes on with `,`, `;`, `:` or ` (` — one more clause the
- *   document chose not to show (`'Publication' instance expected` for Django's
- *   `'Publication' instance expected, got <Article: …>`). A prefix that stops
+ *   document chose not to show (`'Author' instance expected` for Django's
+ *   `'Author' instance expected, got <Book: …>`). A prefix that stops
  *   inside a word or a quoted value never matches.
  * - IGNORE_EXCEPTION_DETAIL ignores the detail altogether.
  */

@@ -5,7 +5,7 @@
  */
 
 export class PyException extends Error {
-  /** The class as doctest shows it, e.g. `ValueError`, `Article.DoesNotExist`. */
+  /** The class as doctest shows it, e.g. `ValueError`, `Book.DoesNotExist`. */
   readonly type: string
   readonly detail: string
   constructor(type: string, detail: string) {

@@ -1,5 +1,5 @@
 /**
- * Keyword lookups (`publications__title__startswith="Science"`) -> contract
+ * Keyword lookups (`authors__name__startswith="Ann"`) -> contract
  * conditions, with Django's value preparation and its FieldError messages.
  */
 import type { Condition, Lookup, Scalar } from '../../adapters/contract.js'

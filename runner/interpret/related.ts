@@ -83,7 +83,7 @@ export async function refresh(ctx: Context, instance: Instance): Promise<null> {
   return null
 }
 
-/** `a.publications` / `p.article_set`: refuses an unsaved owner, as Django 3.2 does. */
+/** `book.authors` / `author.book_set`: refuses an unsaved owner, as Django 3.2 does. */
 export function relatedManager(ctx: Context, owner: Instance, attribute: string): RelatedManager | undefined {
   const end = ctx.index.relationByAttribute(owner.model, attribute)
   if (!end) return undefined

@@ -37,7 +37,7 @@ export class SchemaIndex {
     return this.model(model).fields.find((f) => f.name === name)
   }
 
-  /** The relation reached by a lookup keyword (`publications`, `article`). */
+  /** The relation reached by a lookup keyword (`authors`, `book`). */
   relationByQueryName(model: string, name: string): RelationEnd | undefined {
     for (const r of this.models.schema.relations) {
       if (r.source === model && r.field === name) return { relation: r, side: 'forward', other: r.target }
@@ -46,7 +46,7 @@ export class SchemaIndex {
     return undefined
   }
 
-  /** The relation behind an instance attribute (`publications`, `article_set`). */
+  /** The relation behind an instance attribute (`authors`, `book_set`). */
   relationByAttribute(model: string, name: string): RelationEnd | undefined {
     for (const r of this.models.schema.relations) {
       if (r.source === model && r.field === name) return { relation: r, side: 'forward', other: r.target }

@@ -43,7 +43,7 @@ export interface ExceptionClass { readonly kind: 'exception-class'; readonly nam
 /** `Model.objects`. */
 export interface Manager { readonly kind: 'manager'; readonly model: string }
 
-/** `a.publications` / `p.article_set`: the related set of `ownerId`. */
+/** `book.authors` / `author.book_set`: the related set of `ownerId`. */
 export interface RelatedManager {
   readonly kind: 'related-manager'
   readonly relation: RelationSchema

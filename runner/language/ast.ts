@@ -29,7 +29,7 @@ export interface Slice {
   readonly at: number
 }
 
-/** An assignment target: a name or an attribute (`a.headline = …`). */
+/** An assignment target: a name or an attribute (`book.name = …`). */
 export type Target =
   | { readonly type: 'name'; readonly id: string; readonly at: number }
   | { readonly type: 'attribute'; readonly object: Expr; readonly name: string; readonly at: number }

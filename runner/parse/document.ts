@@ -27,7 +27,7 @@ export interface Example extends RawExample {
 export interface Document {
   readonly file: string
   readonly text: string
-  readonly title: string
+  readonly heading: string
   readonly models: Models
   readonly examples: readonly Example[]
 }
@@ -56,7 +56,7 @@ export function parseDocument(text: string, file: string): Document {
   if (text.trim() === '') throw at('read', 'the document is empty', { file, line: 1, column: 1 })
 
   const tree = unified().use(remarkParse).parse(text) as Root
-  let title = ''
+  let heading = ''
   let section = ''
   let context = ''
   let models: Models | undefined
@@ -66,7 +66,7 @@ export function parseDocument(text: string, file: string): Document {
   const visit = (node: Nodes): void => {
     if (node.type === 'heading') {
       section = toString(node as Heading)
-      if (!title) title = section
+      if (!heading) heading = section
       context = ''
       return
     }
@@ -107,7 +107,7 @@ export function parseDocument(text: string, file: string): Document {
   if (!models) {
     throw at('schema', 'no models block: define the models in a ```python block (class Name(models.Model): …)', examples[0]!.place)
   }
-  return { file, text, title, models, examples }
+  return { file, text, heading, models, examples }
 }
 
 /** CommonMark lets a fence run to the end of the document; for a spec that is always a mistake. */

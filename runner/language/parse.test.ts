@@ -1,0 +1,91 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { parseExpression, parseStatement, SyntaxProblem } from './parse.js'
+import { tokenize } from './tokenize.js'
+
+const tokens = suite('tokenize')
+
+tokens('strings: both quotes, escapes, raw, adjacent literals stay separate tokens', () => {
+  const t = tokenize(`'a\\'b' "c\\"d" r'\\n' 'x\\ty' '\\x41\\u00e9'`)
+  assert.equal(t.filter((x) => x.kind === 'str').map((x) => (x.kind === 'str' ? x.value : '')), ["a'b", 'c"d', '\\n', 'x\ty', 'Aé'])
+})
+
+tokens('comments and doctest directives are dropped', () => {
+  assert.equal(tokenize('x  # doctest: +ELLIPSIS').map((x) => x.kind), ['name', 'end'])
+})
+
+tokens('rejects what the subset does not have, at the right offset', () => {
+  for (const [src, at] of [['1.5', 0], ['a == b', 2], ['x = "abc', 4], ['a $ b', 2], ['f(**k)', 2]] as const) {
+    try {
+      tokenize(src)
+      assert.unreachable(src)
+    } catch (e) {
+      assert.instance(e, SyntaxProblem)
+      assert.is((e as SyntaxProblem).at, at, src)
+    }
+  }
+})
+
+const statements = suite('parseStatement')
+
+statements('assignment, calls with keyword arguments, chains', () => {
+  const s = parseStatement("q = Book.objects.filter(authors__name__startswith='A', id=1).distinct()")
+  assert.is(s.type, 'assign')
+  if (s.type !== 'assign') return
+  assert.equal(s.target, { type: 'name', id: 'q', at: 0 })
+  assert.is(s.value.type, 'call')
+  if (s.value.type !== 'call' || s.value.callee.type !== 'attribute') return assert.unreachable()
+  assert.is(s.value.callee.name, 'distinct')
+  const inner = s.value.callee.object
+  if (inner.type !== 'call') return assert.unreachable()
+  assert.equal(inner.kwargs.map((k) => k.name), ['authors__name__startswith', 'id'])
+})
+
+statements('attribute targets, subscripts, slices, literals, negative ints', () => {
+  const a = parseStatement('b.name = "x"')
+  assert.is(a.type === 'assign' && a.target.type, 'attribute')
+  const s = parseExpression('qs[1:3]')
+  assert.ok(s.type === 'subscript' && s.index.type === 'slice')
+  assert.equal(parseExpression('-3'), { type: 'int', value: -3, at: 0 })
+  const lit = parseExpression("[1, (2,), {'a': None}, (), True]")
+  assert.ok(lit.type === 'list' && lit.items.length === 5)
+  if (lit.type !== 'list') return
+  assert.is(lit.items[1]!.type, 'tuple')
+  assert.is(lit.items[3]!.type, 'tuple')
+  assert.is(lit.items[2]!.type, 'dict')
+})
+
+statements('multi-line statements inside brackets; implicit string concatenation', () => {
+  const e = parseExpression("f(\n  'a'\n  'b',\n)")
+  assert.ok(e.type === 'call' && e.args[0]!.type === 'str' && e.args[0]!.value === 'ab')
+})
+
+statements('imports are statements of their own', () => {
+  assert.equal(parseStatement('from django.core.exceptions import FieldError, ObjectDoesNotExist'), {
+    type: 'import', names: ['FieldError', 'ObjectDoesNotExist']
+  })
+})
+
+statements('syntax errors carry the offset of the problem', () => {
+  const cases: [string, number][] = [
+    ['f(a=1, 2)', 7],
+    ['x = = 1', 4],
+    ['a.(b)', 2],
+    ['f(', 2],
+    ['1 = x', 0],
+    ['for x in y', 0],
+    ['a b', 2]
+  ]
+  for (const [src, at] of cases) {
+    try {
+      parseStatement(src)
+      assert.unreachable(src)
+    } catch (e) {
+      assert.instance(e, SyntaxProblem, src)
+      assert.is((e as SyntaxProblem).at, at, src)
+    }
+  }
+})
+
+tokens.run()
+statements.run()
