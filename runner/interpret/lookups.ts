@@ -32,9 +32,8 @@ export function resolveLookup(index: SchemaIndex, display: Displays, model: stri
     const next = rest[0]
     if (next !== undefined && !LOOKUPS.has(next)) {
       if (index.relationByQueryName(target, next)) throw new Unsupported(`lookups that span more than one relation ('${key}')`)
-      if (next !== 'pk' && next !== 'id' && !index.field(target, next)) {
-        throw raise.field(`Cannot resolve keyword '${next}' into field. Choices are: ${index.choices(target)}`)
-      }
+      // Django resolves names as far as they go; the rest are lookups on the relation itself.
+      if (next !== 'pk' && next !== 'id' && !index.field(target, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
       field = next === 'pk' ? 'id' : next
       lookupParts = rest.slice(1)
     } else if (next !== undefined && !RELATED_LOOKUPS.has(next)) {
