@@ -11,8 +11,8 @@
  * group separator, so a change of one character in a statement or an expected
  * output line makes the test fail.
  *
- * The seed is read from $ORM_CONFORMANCE_SEED, else from
- * /work/shared/seed/many_to_many.txt.
+ * The seed is read from $ORM_CONFORMANCE_SEED, else from ../shared/seed/
+ * beside the repository (where CI puts shared/).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -22,7 +22,7 @@ import * as assert from 'uvu/assert'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const MD = join(here, 'many-to-many.md')
-const SEED = process.env['ORM_CONFORMANCE_SEED'] ?? '/work/shared/seed/many_to_many.txt'
+const SEED = process.env['ORM_CONFORMANCE_SEED'] ?? fileURLToPath(new URL('../../shared/seed/many_to_many.txt', import.meta.url))
 const FLATTENED = SEED.replace(/\.txt$/, '.flattened.txt')
 const EXPECTED_EXAMPLES = 89
 
