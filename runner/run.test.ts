@@ -96,3 +96,15 @@ api('nothing in runner/ names the seed models, their fields or seed strings', ()
 conformance.run()
 broken.run()
 api.run()
+
+const subset = suite('unsupported Python')
+
+subset('errors its own case only, and the run goes on', async () => {
+  const { parseDocument } = await import('./parse/document.js')
+  const doc = parseDocument('```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> [a for a in A.objects.all()]\n[]\n>>> A.objects.count()\n0\n```\n', 'd.md')
+  const results = await runDocument(doc, { adapter: memory })
+  assert.equal(results.map((r) => r.status), ['errored', 'passed'])
+  assert.match(results[0]!.reason ?? '', "'for' is not supported by the kit's Python subset")
+})
+
+subset.run()

@@ -10,7 +10,7 @@ import { compareSchemas } from './schema-check.js'
 import { AdapterFault, PyException, Unsupported } from './interpret/exceptions.js'
 import { Interpreter } from './interpret/interpreter.js'
 import type { Statement } from './language/ast.js'
-import { parseStatement, SyntaxProblem } from './language/parse.js'
+import { parseStatement, SyntaxProblem, UnsupportedSyntax } from './language/parse.js'
 import type { Document, Example } from './parse/document.js'
 import { summarize, type CaseResult, type Reporter, type Status } from './results.js'
 import type { Expectations } from './expectations.js'
@@ -35,12 +35,16 @@ export const DEFAULT_TIMEOUT_MS = 10_000
 
 const TRACEBACK = 'Traceback (most recent call last):\n...\n'
 
-/** Compile every example's statement; a syntax error is a KitError at its place. */
-export function compile(doc: Document): Statement[] {
+/**
+ * Compile every example's statement. A syntax error is a KitError at its
+ * place; valid Python outside the subset stays with its case, which errors.
+ */
+export function compile(doc: Document): (Statement | UnsupportedSyntax)[] {
   return doc.examples.map((ex) => {
     try {
       return parseStatement(ex.source)
     } catch (e) {
+      if (e instanceof UnsupportedSyntax) return e
       if (!(e instanceof SyntaxProblem)) throw e
       const before = ex.source.slice(0, e.at)
       const line = ex.place.line + (before.match(/\n/g)?.length ?? 0)
@@ -93,7 +97,7 @@ function lastSelected(doc: Document, select: RunOptions['select']): number {
   return last
 }
 
-async function runExample(example: Example, statement: Statement, interpreter: Interpreter, adapter: Adapter, expected: Expectations | undefined): Promise<CaseResult> {
+async function runExample(example: Example, statement: Statement | UnsupportedSyntax, interpreter: Interpreter, adapter: Adapter, expected: Expectations | undefined): Promise<CaseResult> {
   const started = performance.now()
   const before = adapter.queryCount?.()
   let status: Status
@@ -101,6 +105,9 @@ async function runExample(example: Example, statement: Statement, interpreter: I
   let reason: string | undefined
   if (example.flags.SKIP) {
     status = 'skipped'
+  } else if (statement instanceof UnsupportedSyntax) {
+    status = 'errored'
+    reason = statement.message
   } else {
     try {
       actual = await interpreter.execute(statement)

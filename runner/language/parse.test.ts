@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseExpression, parseStatement, SyntaxProblem } from './parse.js'
+import { parseExpression, parseStatement, SyntaxProblem, UnsupportedSyntax } from './parse.js'
 import { tokenize } from './tokenize.js'
 
 const tokens = suite('tokenize')
@@ -15,7 +15,7 @@ tokens('comments and doctest directives are dropped', () => {
 })
 
 tokens('rejects what the subset does not have, at the right offset', () => {
-  for (const [src, at] of [['1.5', 0], ['a == b', 2], ['x = "abc', 4], ['a $ b', 2], ['f(**k)', 2]] as const) {
+  for (const [src, at] of [['1.5', 0], ['x = "abc', 4], ['a $ b', 2], ["b'x'", 0]] as const) {
     try {
       tokenize(src)
       assert.unreachable(src)
@@ -89,3 +89,26 @@ statements('syntax errors carry the offset of the problem', () => {
 
 tokens.run()
 statements.run()
+
+const unsupported = suite('valid Python outside the subset')
+
+unsupported('is told apart from a syntax error', () => {
+  for (const src of ['[a.id for a in qs]', 'a1 == a2', 'x = 1 + 2', 'f"{x}"', '1.5', 'lambda: 0', 'not x', 'f(*args)']) {
+    try {
+      parseStatement(src)
+      assert.unreachable(src)
+    } catch (e) {
+      assert.instance(e, UnsupportedSyntax, src)
+    }
+  }
+  for (const src of ['f(a=1, 2)', 'x = = 1', 'f(', 'a b']) {
+    try {
+      parseStatement(src)
+      assert.unreachable(src)
+    } catch (e) {
+      assert.not.instance(e, UnsupportedSyntax, src)
+    }
+  }
+})
+
+unsupported.run()

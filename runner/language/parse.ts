@@ -5,9 +5,9 @@
  * literals, strings, ints, unary minus, True/False/None, `from … import …`.
  */
 import type { Expr, Keyword, Slice, Statement, Target } from './ast.js'
-import { SyntaxProblem, tokenize, type Token } from './tokenize.js'
+import { PYTHON_ONLY_OPS, SyntaxProblem, tokenize, UnsupportedSyntax, type Token } from './tokenize.js'
 
-export { SyntaxProblem } from './tokenize.js'
+export { SyntaxProblem, UnsupportedSyntax } from './tokenize.js'
 
 const KEYWORDS = new Set([
   'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
@@ -47,6 +47,10 @@ class Parser {
     if (!this.eatOp(text)) this.fail(`expected '${text}'`)
   }
   private fail(message: string, token: Token = this.peek()): never {
+    if (token.kind === 'op' && PYTHON_ONLY_OPS.includes(token.text)) throw new UnsupportedSyntax(`the operator '${token.text}'`, token.at)
+    if (token.kind === 'name' && KEYWORDS.has(token.text) && token.text !== 'import' && token.text !== 'from') {
+      throw new UnsupportedSyntax(`'${token.text}'`, token.at)
+    }
     const what = token.kind === 'end' ? 'end of statement' : `'${describe(token)}'`
     throw new SyntaxProblem(`${message}, found ${what}`, token.at)
   }
@@ -146,7 +150,7 @@ class Parser {
     const args: Expr[] = []
     const kwargs: Keyword[] = []
     while (!this.isOp(')')) {
-      if (this.isOp('*')) this.fail("argument unpacking ('*') is not supported")
+      if (this.isOp('*') || this.isOp('**')) throw new UnsupportedSyntax('argument unpacking', this.peek().at)
       const t = this.peek()
       const n = this.tokens[this.i + 1]
       if (t.kind === 'name' && n?.kind === 'op' && n.text === '=') {
@@ -190,7 +194,7 @@ class Parser {
         if (t.text === 'True') return { type: 'const', value: true, at: t.at }
         if (t.text === 'False') return { type: 'const', value: false, at: t.at }
         if (t.text === 'None') return { type: 'const', value: null, at: t.at }
-        if (KEYWORDS.has(t.text)) this.fail(`'${t.text}' is not supported by the kit's Python subset`, t)
+        if (KEYWORDS.has(t.text)) throw new UnsupportedSyntax(`'${t.text}'`, t.at)
         return { type: 'name', id: t.text, at: t.at }
       case 'op':
         if (t.text === '(') return this.parenthesised(t.at)

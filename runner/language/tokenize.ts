@@ -21,7 +21,21 @@ export class SyntaxProblem extends Error {
   }
 }
 
-const OPS = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '-', ';', '*'])
+/**
+ * Valid Python the kit does not implement (operators, comprehensions, floats,
+ * f-strings). Unlike a syntax error, it fails only its own case (`errored`).
+ */
+export class UnsupportedSyntax extends SyntaxProblem {
+  constructor(what: string, at: number) {
+    super(`${what} is not supported by the kit's Python subset`, at)
+    this.name = 'UnsupportedSyntax'
+  }
+}
+
+/** Python operators outside the subset: tokenized so the parser can name them. */
+export const PYTHON_ONLY_OPS = ['**', '//', '==', '!=', '<=', '>=', '->', '+', '*', '/', '%', '<', '>', '&', '|', '^', '~', '@']
+
+const OPS = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '-', ';'])
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': ''
 }
@@ -57,8 +71,8 @@ export function tokenize(source: string): Token[] {
         i = next
         continue
       }
-      if ((q === '"' || q === "'") && /^[bBfF]|^[rR][bBfF]|^[bBfF][rR]$/.test(text)) {
-        throw new SyntaxProblem(`unsupported string prefix '${text}'`, start)
+      if ((q === '"' || q === "'") && /^([bBfF]|[rR][bBfF]|[bBfF][rR])$/.test(text)) {
+        throw new UnsupportedSyntax(`the string prefix '${text}'`, start)
       }
       tokens.push({ kind: 'name', text, at: start })
       continue
@@ -67,7 +81,7 @@ export function tokenize(source: string): Token[] {
       const start = i
       while (i < source.length && /[0-9_]/.test(source[i]!)) i++
       if (source[i] === '.' || /[eEjJxXoObB]/.test(source[i] ?? '')) {
-        throw new SyntaxProblem('only decimal integers are supported', start)
+        throw new UnsupportedSyntax('a number that is not a decimal integer', start)
       }
       const text = source.slice(start, i).replaceAll('_', '')
       if (text.length > 1 && text.startsWith('0') && /[1-9]/.test(text)) {
@@ -84,13 +98,15 @@ export function tokenize(source: string): Token[] {
       i = next
       continue
     }
-    if (c === '*' && source[i + 1] === '*') {
-      throw new SyntaxProblem("'**' is not supported", i)
+    const pythonOp = PYTHON_ONLY_OPS.find((op) => source.startsWith(op, i))
+    if (pythonOp) {
+      tokens.push({ kind: 'op', text: pythonOp, at: i })
+      i += pythonOp.length
+      continue
     }
     if (OPS.has(c)) {
       if ('([{'.includes(c)) depth++
       if (')]}'.includes(c)) depth = Math.max(0, depth - 1)
-      if (c === '=' && source[i + 1] === '=') throw new SyntaxProblem("operator '==' is not supported", i)
       tokens.push({ kind: 'op', text: c, at: i })
       i++
       continue
