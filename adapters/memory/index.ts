@@ -3,22 +3,8 @@
  * contract's data semantics (see `../contract.ts`), and the runner's fast
  * test double. Tables are maps; a relation is a set of `source:target` pairs.
  */
-import {
-  defineAdapter,
-  type Adapter,
-  type Condition,
-  type Filter,
-  type Operation,
-  type OrderKey,
-  type Query,
-  type Result,
-  type Row,
-  type Scalar,
-  type Schema
-} from '../contract.js'
-import { matches, compareScalars } from './compare.js'
-
-export { matches, compareScalars } from './compare.js'
+import { defineAdapter, type Adapter, type Condition, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
+import { compareRows, multiplicity } from '../semantics.js'
 
 /** A memory database for one schema. Exported so broken variants can wrap it. */
 export class MemoryDatabase implements Adapter {
@@ -138,50 +124,13 @@ export class MemoryDatabase implements Adapter {
   private select(query: Query): Row[] {
     const rows: Row[] = []
     for (const row of this.table(query.model).values()) {
-      let times = 1
-      for (const filter of query.filters) {
-        times *= filter.negated ? (this.excluded(query.model, row, filter) ? 0 : 1) : this.joins(query.model, row, filter)
-        if (times === 0) break
-      }
+      const times = multiplicity(row, query.filters, (c) => this.relatedRows(query.model, row, c))
       const n = query.distinct ? Math.min(times, 1) : times
       for (let i = 0; i < n; i++) rows.push(row)
     }
     rows.sort((a, b) => compareRows(a, b, query.orderBy))
     const end = query.limit === undefined ? undefined : query.offset + query.limit
     return rows.slice(query.offset, end)
-  }
-
-  /** How many joined rows a non-negated filter produces for `row` (rule 3). */
-  private joins(model: string, row: Row, filter: Filter): number {
-    const local = filter.conditions.filter((c) => !c.via)
-    if (!local.every((c) => matches(fieldValue(row, c.field), c))) return 0
-    const byHop = new Map<string, Condition[]>()
-    for (const c of filter.conditions) {
-      if (!c.via) continue
-      const key = `${c.via.relation}|${c.via.side}`
-      byHop.set(key, [...(byHop.get(key) ?? []), c])
-    }
-    let times = 1
-    for (const conditions of byHop.values()) {
-      const related = this.relatedRows(model, row, conditions[0]!)
-      const nullCheck = conditions.find((c) => c.lookup === 'isnull' && c.field === 'id' && c.value === true)
-      if (nullCheck) {
-        times *= related.length === 0 && conditions.length === 1 ? 1 : 0
-      } else {
-        times *= related.filter((t) => conditions.every((c) => matches(fieldValue(t, c.field), c))).length
-      }
-    }
-    return times
-  }
-
-  /** Rule 4: a negated filter drops the row when every condition holds on its own. */
-  private excluded(model: string, row: Row, filter: Filter): boolean {
-    return filter.conditions.every((c) => {
-      if (!c.via) return matches(fieldValue(row, c.field), c)
-      const related = this.relatedRows(model, row, c)
-      if (c.lookup === 'isnull' && c.field === 'id') return c.value === true ? related.length === 0 : related.length > 0
-      return related.some((t) => matches(fieldValue(t, c.field), c))
-    })
   }
 
   private relatedRows(model: string, row: Row, c: Condition): Row[] {
@@ -191,18 +140,6 @@ export class MemoryDatabase implements Adapter {
     if ((side === 'forward' ? r.source : r.target) !== model) throw new Error(`relation ${r.name} does not start at ${model}`)
     return this.related(r.name, side, row.id).map((id) => this.table(other).get(id)!).filter(Boolean)
   }
-}
-
-function fieldValue(row: Row, field: string): Scalar {
-  return field === 'id' ? row.id : (row[field] ?? null)
-}
-
-function compareRows(a: Row, b: Row, keys: readonly OrderKey[]): number {
-  for (const k of keys) {
-    const c = compareScalars(fieldValue(a, k.field), fieldValue(b, k.field))
-    if (c !== 0) return k.descending ? -c : c
-  }
-  return a.id - b.id
 }
 
 export default defineAdapter({

@@ -1,0 +1,198 @@
+/**
+ * Scratch databases: the kit writes only to databases it created itself.
+ * Any adapter (third-party ones too) can use these functions.
+ *
+ * - No URL: a fresh SQLite file in a new temporary directory.
+ * - A server URL (`postgresql://user@host:port`, `mysql://user@host:port`):
+ *   a new database named `ormconf_<random>`.
+ * - A URL that names a database: refused when it exists (unless `reuse`),
+ *   created and later dropped when it does not.
+ *
+ * `drop()` removes only what `createScratch` created, and is idempotent.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export type Provider = 'sqlite' | 'postgresql' | 'mysql'
+
+export interface Scratch {
+  readonly provider: Provider
+  /** SQLite: the file path. Servers: the database's own URL. */
+  readonly url: string
+  readonly database: string
+  /** False when the user allowed an existing database (`reuse`): then it is neither migrated nor dropped. */
+  readonly created: boolean
+  /** Run SQL (a migration) in the scratch database. */
+  exec(sql: string): Promise<void>
+  /** Drop the database (or delete the file) if we created it. Safe to call twice. */
+  drop(): Promise<void>
+}
+
+export interface ScratchOptions {
+  /** Accept a URL naming an existing database. @default false */
+  readonly reuse?: boolean
+  /** Prefix of generated names. @default 'ormconf_' */
+  readonly prefix?: string
+}
+
+/** Refusals and bad URLs. Adapters let it propagate: the kit prints it as one line. */
+export class ScratchError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ScratchError'
+  }
+}
+
+export function providerOf(url: string | undefined): Provider {
+  if (url === undefined) return 'sqlite'
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql'
+  if (/^(mysql|mariadb):\/\//.test(url)) return 'mysql'
+  throw new ScratchError(`unsupported database URL '${url}' (postgresql://… or mysql://…)`)
+}
+
+export function scratchName(prefix = 'ormconf_'): string {
+  return prefix + randomBytes(6).toString('hex')
+}
+
+export async function createScratch(url: string | undefined, options: ScratchOptions = {}): Promise<Scratch> {
+  const provider = providerOf(url)
+  if (provider === 'sqlite') return sqlite()
+  const server = new URL(url!)
+  const named = decodeURIComponent(server.pathname.replace(/^\//, ''))
+  if (named && !/^[A-Za-z0-9_]+$/.test(named)) throw new ScratchError(`database name '${named}' may use only letters, digits and _`)
+  const database = named || scratchName(options.prefix)
+  return provider === 'postgresql' ? postgres(server, database, Boolean(named), options) : mysql(server, database, Boolean(named), options)
+}
+
+function sqlite(): Scratch {
+  const dir = mkdtempSync(join(tmpdir(), 'ormconf-'))
+  const file = join(dir, 'scratch.sqlite')
+  let dropped = false
+  return {
+    provider: 'sqlite',
+    url: file,
+    database: file,
+    created: true,
+    async exec(sql) {
+      const { default: Database } = await import('better-sqlite3')
+      const db = new Database(file)
+      try {
+        db.exec(sql)
+      } finally {
+        db.close()
+      }
+    },
+    async drop() {
+      if (dropped) return
+      dropped = true
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+async function postgres(server: URL, database: string, named: boolean, options: ScratchOptions): Promise<Scratch> {
+  const { default: pg } = await import('pg')
+  const admin = new URL(server)
+  admin.pathname = '/postgres'
+  const connect = async (u: URL) => {
+    const client = new pg.Client({ connectionString: u.toString() })
+    await client.connect()
+    return client
+  }
+  const client = await connect(admin)
+  let created = false
+  try {
+    const exists = (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount! > 0
+    if (exists && !options.reuse) throw refusal(database)
+    if (!exists) {
+      // C collation: text orders by code point, as the contract asks.
+      await client.query(`CREATE DATABASE "${database}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'`)
+      created = true
+    }
+  } finally {
+    await client.end()
+  }
+  const own = new URL(server)
+  own.pathname = '/' + database
+  let dropped = !created
+  return {
+    provider: 'postgresql',
+    url: own.toString(),
+    database,
+    created,
+    async exec(sql) {
+      const c = await connect(own)
+      try {
+        await c.query(sql)
+      } finally {
+        await c.end()
+      }
+    },
+    async drop() {
+      if (dropped) return
+      dropped = true
+      const c = await connect(admin)
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+      } finally {
+        await c.end()
+      }
+    }
+  }
+}
+
+async function mysql(server: URL, database: string, named: boolean, options: ScratchOptions): Promise<Scratch> {
+  const mariadb = await import('mariadb')
+  const config = {
+    host: server.hostname,
+    port: Number(server.port || 3306),
+    user: decodeURIComponent(server.username || 'root'),
+    password: decodeURIComponent(server.password),
+    multipleStatements: true
+  }
+  const conn = await mariadb.createConnection(config)
+  let created = false
+  try {
+    const rows = (await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database])) as unknown[]
+    if (rows.length > 0 && !options.reuse) throw refusal(database)
+    if (rows.length === 0) {
+      await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+      created = true
+    }
+  } finally {
+    await conn.end()
+  }
+  const own = new URL(server)
+  own.pathname = '/' + database
+  let dropped = !created
+  return {
+    provider: 'mysql',
+    url: own.toString(),
+    database,
+    created,
+    async exec(sql) {
+      const c = await mariadb.createConnection({ ...config, database })
+      try {
+        await c.query(sql)
+      } finally {
+        await c.end()
+      }
+    },
+    async drop() {
+      if (dropped) return
+      dropped = true
+      const c = await mariadb.createConnection(config)
+      try {
+        await c.query(`DROP DATABASE IF EXISTS \`${database}\``)
+      } finally {
+        await c.end()
+      }
+    }
+  }
+}
+
+function refusal(database: string): ScratchError {
+  return new ScratchError(`database '${database}' already exists; the kit writes only to databases it creates (pass --reuse-database to use it anyway)`)
+}
