@@ -1,0 +1,81 @@
+/**
+ * Contract conditions -> Prisma `where` clauses that the database can run.
+ *
+ * A pushed clause always selects a SUPERSET of the rows the condition means,
+ * and says whether it is exact. Exact clauses need no second look; the rest
+ * are re-checked in JavaScript on the candidates (adapters/semantics.ts).
+ * Why not exact everywhere:
+ * - SQLite's LIKE (Prisma's contains/startsWith/endsWith) ignores ASCII case,
+ *   and folds no other letters;
+ * - MariaDB's utf8mb4_unicode_ci collation ignores case and accents in `=`,
+ *   LIKE and ordering;
+ * - Prisma does not escape `%` and `_` in contains/startsWith/endsWith, and
+ *   PostgreSQL/MariaDB read `\` in LIKE patterns as an escape.
+ * A wildcard or a folded comparison only widens a match, so the clause stays a
+ * superset; a value is split at the characters the database would misread and
+ * its longest safe piece is searched with `contains`.
+ */
+import type { Condition, Scalar } from '../contract.js'
+
+export type Provider = 'sqlite' | 'postgresql' | 'mysql'
+
+/** A Prisma where clause (an object literal the generated client accepts). */
+export type Where = Record<string, unknown>
+
+export interface Pushed {
+  /** undefined: no clause (every row is a candidate). */
+  readonly where: Where | undefined
+  readonly exact: boolean
+}
+
+const PATTERN = new Set(['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith'])
+const PRISMA_PATTERN: Readonly<Record<string, string>> = { contains: 'contains', startswith: 'startsWith', endswith: 'endsWith' }
+const COMPARE: Readonly<Record<string, string>> = { gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte' }
+const LIKE_SPECIAL = /[%_\\]/
+const NON_ASCII = /[^\x00-\x7f]/
+
+/** One condition on `field` of the rows being filtered (the relation hop is the caller's). */
+export function pushCondition(provider: Provider, c: Condition, isString: boolean): Pushed {
+  const { field, lookup } = c
+  if (lookup === 'isnull') {
+    // Every field of this schema is required: IS NULL never holds.
+    return c.value === true ? { where: { id: { in: [] } }, exact: true } : { where: undefined, exact: true }
+  }
+  if (!isString) {
+    if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).map(Number) } }, exact: true }
+    if (lookup === 'exact') return { where: { [field]: { equals: Number(c.value) } }, exact: true }
+    if (COMPARE[lookup]) return { where: { [field]: { [COMPARE[lookup]]: Number(c.value) } }, exact: true }
+    return { where: undefined, exact: false } // text lookups on numbers: decided in JS
+  }
+  const caseFolding = provider === 'mysql' // the collation folds case and accents everywhere
+  if (lookup === 'exact') return { where: { [field]: { equals: String(c.value) } }, exact: !caseFolding }
+  if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).map(String) } }, exact: !caseFolding }
+  if (COMPARE[lookup]) {
+    // Ordering under a folding collation is not code point order: no superset exists.
+    return caseFolding ? { where: undefined, exact: false } : { where: { [field]: { [COMPARE[lookup]]: String(c.value) } }, exact: true }
+  }
+  const value = String(c.value)
+  const insensitive = lookup.startsWith('i')
+  if (lookup === 'iexact' || PATTERN.has(lookup)) {
+    const base = insensitive ? lookup.slice(1) : lookup
+    const safe = !LIKE_SPECIAL.test(value) && !(insensitive && NON_ASCII.test(value))
+    if (safe && lookup !== 'iexact') {
+      const op = PRISMA_PATTERN[base]!
+      if (provider === 'postgresql') return { where: { [field]: insensitive ? { [op]: value, mode: 'insensitive' } : { [op]: value } }, exact: true }
+      // SQLite LIKE folds ASCII case: exact for the i-variants of ASCII values only.
+      if (provider === 'sqlite') return { where: { [field]: { [op]: value } }, exact: insensitive }
+      return { where: { [field]: { [op]: value } }, exact: false }
+    }
+    if (safe && provider === 'postgresql') return { where: { [field]: { equals: value, mode: 'insensitive' } }, exact: true }
+    const piece = longestPiece(value, insensitive)
+    const contains = insensitive && provider === 'postgresql' ? { contains: piece, mode: 'insensitive' } : { contains: piece }
+    return { where: piece ? { [field]: contains } : undefined, exact: false }
+  }
+  return { where: undefined, exact: false }
+}
+
+/** The longest run of characters every provider matches literally (and, for i-lookups, folds). */
+export function longestPiece(value: string, insensitive: boolean): string {
+  const split = insensitive ? /[%_\\]|[^\x00-\x7f]/u : LIKE_SPECIAL
+  return value.split(split).reduce((best, piece) => (piece.length > best.length ? piece : best), '')
+}
