@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { schema } from '../prisma/index.js'
+import prisma from '../prisma/index.js'
+import { availableTargets } from '../servers.js'
+import { createScratch, providerOf, ScratchError } from './index.js'
+
+const targets = await availableTargets()
+const test = suite('scratch databases')
+
+test('SQLite: a fresh file, removed by drop(), twice is fine', async () => {
+  const s = await createScratch(undefined)
+  await s.exec('CREATE TABLE t (x INTEGER)')
+  assert.ok(existsSync(s.url))
+  await s.drop()
+  await s.drop()
+  assert.not.ok(existsSync(s.url))
+})
+
+test('unsupported URLs are refused', () => {
+  assert.throws(() => providerOf('oracle://x'), (e: unknown) => e instanceof ScratchError)
+})
+
+for (const t of targets.filter((x) => x.url)) {
+  const list = async (): Promise<string[]> => {
+    if (t.name === 'postgresql') {
+      const { default: pg } = await import('pg')
+      const c = new pg.Client({ connectionString: new URL('/postgres', t.url!).toString() })
+      await c.connect()
+      const r = await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")
+      await c.end()
+      return r.rows.map((x: { datname: string }) => x.datname)
+    }
+    const mariadb = await import('mariadb')
+    const u = new URL(t.url!)
+    const c = await mariadb.createConnection({ host: u.hostname, port: Number(u.port), user: u.username })
+    const rows = (await c.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ormconf%'")) as { name: string }[]
+    await c.end()
+    return rows.map((x) => x.name)
+  }
+
+  test(`${t.name}: a uniquely named database, dropped at the end`, async () => {
+    const before = await list()
+    const s = await createScratch(t.url)
+    assert.match(s.database, /^ormconf_[0-9a-f]{12}$/)
+    assert.ok((await list()).includes(s.database))
+    await s.drop()
+    await s.drop()
+    assert.equal(await list(), before)
+  })
+
+  test(`${t.name}: a URL naming an existing database is refused, and that database is untouched`, async () => {
+    const victim = await createScratch(t.url, { prefix: 'ormconf_victim_' })
+    await victim.exec(t.name === 'postgresql' ? 'CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42)' : 'CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42);')
+    const url = new URL(t.url!)
+    url.pathname = '/' + victim.database
+    try {
+      await prisma.open({ schema, db: url.toString() })
+      assert.unreachable('opened an existing database')
+    } catch (e) {
+      assert.instance(e, ScratchError)
+      assert.match((e as Error).message, 'already exists')
+    }
+    assert.ok((await list()).includes(victim.database), 'still there')
+    // Its data too: read it back through a second scratch handle with reuse.
+    const again = await createScratch(url.toString(), { reuse: true })
+    assert.not.ok(again.created)
+    await again.drop() // not created by us: a no-op
+    assert.ok((await list()).includes(victim.database))
+    await victim.drop()
+  })
+
+  test(`${t.name}: the adapter drops its scratch database on close, also after a failure`, async () => {
+    const before = await list()
+    const db = await prisma.open({ schema, db: t.url! })
+    await db.execute({ kind: 'insert', model: 'Publication', values: { title: 'x' } })
+    await db.execute({ kind: 'add', relation: 'Article.publications', side: 'forward', id: 99, targets: [1] }).catch(() => undefined)
+    await db.close!()
+    assert.equal(await list(), before)
+  })
+}
+
+test.run()
