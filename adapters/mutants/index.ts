@@ -1,0 +1,121 @@
+/**
+ * Mutants: adapters that each break ONE rule of the contract, by wrapping the
+ * memory adapter. The kit is only as good as the bugs it catches: its tests
+ * run the documents against every mutant and expect at least one failure.
+ */
+import { defineAdapter, type AdapterFactory, type Filter, type Hop, type Lookup, type Operation, type Query, type Result, type Schema } from '../contract.js'
+import { MemoryDatabase } from '../memory/index.js'
+
+export interface Mutant {
+  readonly name: string
+  /** The rule it breaks, in words. */
+  readonly breaks: string
+  readonly adapter: AdapterFactory
+}
+
+type Execute = (op: Operation) => Promise<Result>
+
+/** Build a mutant from a function that rewrites how operations reach the real adapter. */
+function mutant(name: string, breaks: string, wrap: (execute: Execute, op: Operation, schema: Schema) => Promise<Result>): Mutant {
+  return {
+    name,
+    breaks,
+    adapter: defineAdapter({
+      name,
+      async open({ schema }) {
+        const db = new MemoryDatabase(schema)
+        const execute: Execute = (op) => db.execute(op)
+        return { execute: (op) => wrap(execute, op, schema) }
+      }
+    })
+  }
+}
+
+const mapQuery = (op: Operation, f: (q: Query) => Query): Operation =>
+  op.kind === 'select' || op.kind === 'count' || op.kind === 'delete' ? { ...op, query: f(op.query) } : op
+
+const mapConditions = (q: Query, f: (c: Filter['conditions'][number]) => Filter['conditions'][number]): Query => ({
+  ...q,
+  filters: q.filters.map((filter) => ({ ...filter, conditions: filter.conditions.map(f) }))
+})
+
+const SENSITIVE: Partial<Record<Lookup, Lookup>> = { exact: 'iexact', contains: 'icontains', startswith: 'istartswith', endswith: 'iendswith' }
+
+export const MUTANTS: readonly Mutant[] = [
+  mutant('no-join-duplicates', 'a filter across the relation returns each row once', (run, op) =>
+    run(mapQuery(op, (q) => (q.filters.some((f) => !f.negated && f.conditions.some((c) => c.via)) ? { ...q, distinct: true } : q)))),
+  mutant('distinct-ignored', 'distinct() does not remove join duplicates', (run, op) => run(mapQuery(op, (q) => ({ ...q, distinct: false })))),
+  mutant('count-ignores-distinct', 'count() counts duplicates even after distinct()', (run, op) =>
+    run(op.kind === 'count' ? { ...op, query: { ...op.query, distinct: false } } : op)),
+  mutant('add-not-idempotent', 'adding an existing link fails (INSERT without ON CONFLICT)', async (run, op) => {
+    if (op.kind === 'add') {
+      const before = await run({ ...op, targets: [] })
+      const result = await run(op)
+      if (result.kind === 'affected' && before.kind === 'affected' && result.count < op.targets.length) throw new Error('UNIQUE constraint failed: _ArticleToPublication.A, _ArticleToPublication.B')
+      return result
+    }
+    return run(op)
+  }),
+  mutant('no-cascade', 'deleting a linked row fails instead of removing its links', async (run, op, schema) => {
+    if (op.kind === 'delete') {
+      const rows = await run({ kind: 'select', query: { ...op.query, distinct: true } })
+      const ids = rows.kind === 'rows' ? rows.rows.map((r) => r.id) : []
+      for (const hop of hops(schema, op.query.model)) {
+        const linked = await run({ kind: 'count', query: { model: op.query.model, filters: [{ negated: false, conditions: [{ field: 'id', lookup: 'in', value: ids }, { via: hop, field: 'id', lookup: 'isnull', value: false }] }], distinct: true, orderBy: [], offset: 0 } })
+        if (linked.kind === 'count' && linked.count > 0) throw new Error('FOREIGN KEY constraint failed')
+      }
+    }
+    return run(op)
+  }),
+  mutant('wrong-default-ordering', 'rows come in id order, ignoring Meta.ordering', (run, op) => run(mapQuery(op, (q) => ({ ...q, orderBy: [] })))),
+  mutant('reversed-ordering', 'ordering direction is flipped', (run, op) => run(mapQuery(op, (q) => ({ ...q, orderBy: q.orderBy.map((k) => ({ ...k, descending: !k.descending })) })))),
+  mutant('ids-reused', 'the next id is max(id) + 1, so a deleted highest id comes back', async (run, op) => {
+    if (op.kind !== 'insert' || 'id' in op.values) return run(op)
+    const last = await run({ kind: 'select', query: { model: op.model, filters: [], distinct: false, orderBy: [{ field: 'id', descending: true }], offset: 0, limit: 1 } })
+    const id = last.kind === 'rows' && last.rows[0] ? last.rows[0].id + 1 : 1
+    return run({ ...op, values: { ...op.values, id } })
+  }),
+  mutant('exclude-per-join-row', "exclude() keeps rows that have some OTHER related row (WHERE b != x over the join)", async (run, op, schema) => {
+    if (op.kind !== 'select' && op.kind !== 'count') return run(op)
+    const filters: Filter[] = []
+    for (const f of op.query.filters) {
+      const c = f.conditions[0]
+      if (!f.negated || f.conditions.length !== 1 || !c?.via || c.field !== 'id' || (c.lookup !== 'exact' && c.lookup !== 'in')) { filters.push(f); continue }
+      const excluded = new Set((Array.isArray(c.value) ? c.value : [c.value]) as number[])
+      const other = await run({ kind: 'select', query: { model: farModel(schema, c.via), filters: [], distinct: false, orderBy: [], offset: 0 } })
+      const keep = other.kind === 'rows' ? other.rows.map((r) => r.id).filter((id) => !excluded.has(id)) : []
+      filters.push({ negated: false, conditions: [{ via: c.via, field: 'id', lookup: 'in', value: keep }] })
+    }
+    return run({ ...op, query: { ...op.query, filters } })
+  }),
+  mutant('set-not-removing', 'set() only adds', (run, op) => run(op.kind === 'set' ? { ...op, kind: 'add' } : op)),
+  mutant('reverse-side-ignored', 'links changed from the reverse side are not stored', async (run, op) =>
+    (op.kind === 'add' || op.kind === 'remove' || op.kind === 'set' || op.kind === 'clear') && op.side === 'reverse' ? { kind: 'affected', count: 0 } : run(op)),
+  mutant('case-insensitive', 'exact/contains/startswith/endswith ignore case', (run, op) =>
+    run(mapQuery(op, (q) => mapConditions(q, (c) => ({ ...c, lookup: SENSITIVE[c.lookup] ?? c.lookup }))))),
+  mutant('clear-not-clearing', 'clear() does nothing', async (run, op) => (op.kind === 'clear' ? { kind: 'affected', count: 0 } : run(op))),
+  mutant('remove-removes-all', 'remove(x) clears every link', (run, op) => run(op.kind === 'remove' ? { kind: 'clear', relation: op.relation, side: op.side, id: op.id } : op)),
+  mutant('nested-create-unlinked', "a related manager's create() does not link the new row", (run, op) => {
+    if (op.kind !== 'insert' || !op.link) return run(op)
+    const { link: _link, ...plain } = op
+    return run(plain)
+  }),
+  mutant('paging-before-duplicates', 'offset/limit count distinct rows, not joined rows', (run, op) =>
+    run(mapQuery(op, (q) => (q.offset || q.limit !== undefined ? { ...q, distinct: true } : q)))),
+  mutant('wildcards-leak', "'%' and '_' in a value match anything (unescaped LIKE)", (run, op) =>
+    run(mapQuery(op, (q) => mapConditions(q, (c) => (typeof c.value === 'string' && /[%_]/.test(c.value) && c.lookup !== 'exact' ? { ...c, value: c.value.split(/[%_]/)[0] ?? '' } : c)))))
+]
+
+/** Every hop that starts at `model`. */
+function hops(schema: Schema, model: string): Hop[] {
+  return schema.relations.flatMap((r): Hop[] => [
+    ...(r.source === model ? [{ relation: r.name, side: 'forward' as const }] : []),
+    ...(r.target === model ? [{ relation: r.name, side: 'reverse' as const }] : [])
+  ])
+}
+
+/** The model at the far end of a hop. */
+function farModel(schema: Schema, via: Hop): string {
+  const r = schema.relations.find((x) => x.name === via.relation)!
+  return via.side === 'forward' ? r.target : r.source
+}
