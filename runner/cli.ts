@@ -12,8 +12,12 @@ import { loadAdapter } from './load-adapter.js'
 import { readDocument, type Document, type Example } from './parse/document.js'
 import { consoleReporter } from './report/console.js'
 import { jsonReporter } from './report/json.js'
+import { junitReporter } from './report/junit.js'
+import { tapReporter } from './report/tap.js'
 import { isGreen, summarize, type CaseResult, type Reporter } from './results.js'
 import { DEFAULT_TIMEOUT_MS, runDocument } from './run.js'
+
+const REPORTERS = ['console', 'json', 'tap', 'junit']
 
 const USAGE = `Usage: orm-conformance run <spec.md...> [options]
 
@@ -24,7 +28,7 @@ Options:
   --db <url>              server URL, e.g. postgresql://postgres@127.0.0.1:5432 or mysql://root@127.0.0.1:3306;
                           a scratch database is created there and dropped afterwards (default: embedded SQLite)
   --reuse-database        allow --db to name a database that already exists
-  --reporter <name>       console or json (default: console)
+  --reporter <name>       console, json, tap or junit (default: console)
   --output <file>         write the report to a file instead of stdout
   --baseline <file>       expected failures {"expectedFailures": [{"id", "reason"}]}
   --write-baseline <file> write the current failures as a baseline
@@ -104,7 +108,7 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
   if (files.length === 0) throw new KitError('options', 'no documents given (orm-conformance run spec/many-to-many.md)')
   const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(o.timeout)
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
-  if (o.reporter !== 'console' && o.reporter !== 'json') throw new KitError('options', `unknown reporter '${o.reporter}' (console, json)`)
+  if (!REPORTERS.includes(o.reporter ?? '')) throw new KitError('options', `unknown reporter '${o.reporter}' (${REPORTERS.join(', ')})`)
   if (o.db !== undefined && !/^(postgres(ql)?|mysql|mariadb):\/\//.test(o.db)) {
     throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL, not '${o.db}'`)
   }
@@ -116,7 +120,11 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
 
   let buffered = ''
   const write = o.output ? (t: string) => void (buffered += t) : io.stdout
-  const reporter: Reporter = o.reporter === 'json' ? jsonReporter(write) : consoleReporter({ write, verbose: o.verbose, ...(o.output ? { color: false } : {}) })
+  const reporter: Reporter =
+    o.reporter === 'json' ? jsonReporter(write)
+      : o.reporter === 'tap' ? tapReporter(write)
+        : o.reporter === 'junit' ? junitReporter(write)
+          : consoleReporter({ write, verbose: o.verbose, ...(o.output ? { color: false } : {}) })
   const cases = new Set(o.case ?? [])
   const select = o.grep || o.section || cases.size
     ? (ex: Example) => (!o.grep || ex.source.includes(o.grep)) && (!o.section || ex.section === o.section) && (!cases.size || cases.has(ex.id))

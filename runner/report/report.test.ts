@@ -1,0 +1,72 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import memory from '../../adapters/memory/index.js'
+import { loadErrata } from '../expectations.js'
+import { parseDocument, readDocument } from '../parse/document.js'
+import { summarize, type CaseResult } from '../results.js'
+import { runDocument } from '../run.js'
+import { closingLine, formatFailure } from './console.js'
+import { toJsonReport } from './json.js'
+import { formatJunit } from './junit.js'
+import { formatTap } from './tap.js'
+
+const seed = await readDocument('spec/many-to-many.md')
+/** The seed with one injected failure, the erratum, and a skipped example. */
+async function results(): Promise<CaseResult[]> {
+  const text = seed.text.replace('>>> a2.publications.add(p3)\n\nAdding an object', '>>> a2.publications.add(p3)\n\nAdding an object').replace("<QuerySet [<Publication: The Python Journal>]>\n>>> a2.publications.all()", "<QuerySet [<Publication: The Daily Planet>]>\n>>> a2.publications.all()").replace('>>> p1 = Publication(title=\'The Python Journal\')\n', '>>> p1 = Publication(title=\'The Python Journal\')\n>>> 1  # doctest: +SKIP\n2\n')
+  const doc = parseDocument(text, 'spec/many-to-many.md')
+  return runDocument(doc, { adapter: memory, expected: loadErrata('spec/many-to-many.md') })
+}
+
+const test = suite('reporters')
+
+test('the injected failure, the erratum and the skip are counted apart', async () => {
+  const s = summarize(await results())
+  assert.equal([s.total, s.passed, s.failed, s.expectedFailures, s.skipped], [90, 87, 1, 1, 1])
+  assert.is(closingLine(s), '87 passed, 1 failed, 1 expected failures, 1 skipped')
+})
+
+test('JUnit XML validates and carries the right counts', async () => {
+  const xml = formatJunit(await results())
+  assert.is(XMLValidator.validate(xml), true)
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml)
+  const root = doc.testsuites
+  assert.equal([root.tests, root.failures, root.errors, root.skipped], ['90', '1', '0', '1'])
+  const suite = Array.isArray(root.testsuite) ? root.testsuite[0] : root.testsuite
+  assert.is(suite.name, 'spec/many-to-many.md › Many-to-many relationships')
+  const failing = suite.testcase.find((t: { failure?: unknown }) => t.failure)
+  assert.match(failing.name, 'a1.publications.all()')
+  assert.match(String(failing.failure['#text'] ?? ''), 'The Daily Planet')
+  const expected = suite.testcase.find((t: { 'system-out'?: string }) => t['system-out'])
+  assert.match(expected['system-out'], 'expected failure: document erratum')
+})
+
+test('TAP: plan, ok/not ok, TODO for expected failures, SKIP, YAML details', async () => {
+  const tap = formatTap(await results())
+  const lines = tap.split('\n')
+  assert.is(lines[0], 'TAP version 13')
+  assert.is(lines[1], '1..90')
+  assert.is(lines.filter((l) => /^ok \d+/.test(l)).length, 88)
+  assert.is(lines.filter((l) => /^not ok \d+ .*# TODO document erratum/.test(l)).length, 1)
+  assert.is(lines.filter((l) => /^ok \d+ .*# SKIP$/.test(l)).length, 1)
+  assert.match(tap, '  expected: "<QuerySet [<Publication: The Daily Planet>]>\\n"')
+})
+
+test('JSON report has exactly the documented keys', async () => {
+  const rs = await results()
+  const report = toJsonReport(rs, summarize(rs))
+  assert.equal(Object.keys(report.summary), ['total', 'passed', 'failed', 'errored', 'expectedFailures', 'unexpectedPasses', 'skipped'])
+  assert.equal(Object.keys(report.cases[0]!), ['id', 'file', 'line', 'section', 'source', 'expected', 'actual', 'status', 'queries'])
+  assert.equal([...new Set(report.cases.map((c) => c.status))].sort(), ['expected-failure', 'failed', 'passed', 'skipped'])
+})
+
+test('console failure block: doctest header, statement, expected, got, diff', async () => {
+  const failed = (await results()).find((r) => r.status === 'failed')!
+  const text = formatFailure(failed)
+  assert.match(text, /^\*{70}\nFile "spec\/many-to-many\.md", line \d+, in Many-to-many relationships\n/)
+  assert.match(text, 'Failed example:\n    a1.publications.all()\nExpected:\n    <QuerySet [<Publication: The Daily Planet>]>\nGot:\n    <QuerySet [<Publication: The Python Journal>]>\n')
+  assert.match(text, '  - <QuerySet [<Publication: The Daily Planet>]>\n  + <QuerySet [<Publication: The Python Journal>]>')
+})
+
+test.run()

@@ -1,0 +1,32 @@
+/**
+ * TAP version 13: `ok`/`not ok` per example, a YAML block for failures.
+ * An expected failure is `not ok … # TODO`, TAP's own word for it; a skipped
+ * case is `ok … # SKIP`. Strings in the YAML block are JSON-quoted (valid YAML).
+ */
+import type { CaseResult, Reporter } from '../results.js'
+
+export function formatTap(results: readonly CaseResult[]): string {
+  const lines = ['TAP version 13', `1..${results.length}`]
+  results.forEach((r, i) => {
+    const n = i + 1
+    const title = `${r.example.id} (${r.example.place.file}:${r.example.place.line})`.replace(/#/g, '\\#')
+    switch (r.status) {
+      case 'passed': lines.push(`ok ${n} - ${title}`); return
+      case 'skipped': lines.push(`ok ${n} - ${title} # SKIP`); return
+      case 'expected-failure': lines.push(`not ok ${n} - ${title} # TODO ${oneLine(r.reason ?? 'expected failure')}`); return
+      default:
+        lines.push(`not ok ${n} - ${title}`, '  ---', `  status: ${r.status}`, `  source: ${JSON.stringify(r.example.source)}`)
+        if (r.reason) lines.push(`  reason: ${JSON.stringify(r.reason)}`)
+        lines.push(`  expected: ${JSON.stringify(r.expected)}`, `  actual: ${JSON.stringify(r.actual)}`, '  ...')
+    }
+  })
+  return lines.join('\n') + '\n'
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').replace(/#/g, '\\#')
+}
+
+export function tapReporter(write: (text: string) => void = (t) => void process.stdout.write(t)): Reporter {
+  return { end: (results) => write(formatTap(results)) }
+}
