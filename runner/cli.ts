@@ -16,6 +16,7 @@ import { junitReporter } from './report/junit.js'
 import { tapReporter } from './report/tap.js'
 import { isGreen, summarize, type CaseResult, type Reporter } from './results.js'
 import { DEFAULT_TIMEOUT_MS, runDocument } from './run.js'
+import { updateDocument } from './update/update-document.js'
 
 const REPORTERS = ['console', 'json', 'tap', 'junit']
 
@@ -36,6 +37,8 @@ Options:
   --section <name>        only report cases of this section
   --case <id>             only report this case (repeatable)
   --timeout <ms>          per-example limit for the adapter (default: ${DEFAULT_TIMEOUT_MS})
+  --update                rewrite the expected output of failing cases in the documents from the
+                          adapter's actual output (prose, errata and baseline cases stay)
   --verbose               list passing cases too
   -h, --help              this text
 `
@@ -92,6 +95,7 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
         case: { type: 'string', multiple: true },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        update: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
       }
     })
@@ -151,6 +155,13 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
     const failing = results.filter((r) => r.status === 'failed' || r.status === 'errored' || r.status === 'expected-failure')
     const expectedFailures = failing.map((r) => ({ id: r.example.id, reason: r.reason ?? `${r.status} at ${r.example.place.file}:${r.example.place.line}` }))
     writeFileSync(o['write-baseline'], JSON.stringify({ expectedFailures }, null, 2) + '\n')
+  }
+  if (o.update) {
+    for (const doc of documents) {
+      const changed = updateDocument(doc.file, doc.text, results)
+      if (changed) io.stderr(`orm-conformance: updated ${changed} expected output${changed === 1 ? '' : 's'} in ${doc.file}\n`)
+    }
+    return summary.errored || summary.unexpectedPasses ? 1 : 0
   }
   return isGreen(summary) ? 0 : 1
 }
