@@ -17,12 +17,16 @@ import { tapReporter } from './report/tap.js'
 import { isGreen, summarize, type CaseResult, type Reporter } from './results.js'
 import { DEFAULT_TIMEOUT_MS, runDocument } from './run.js'
 import { updateDocument } from './update/update-document.js'
+import { writeTests } from './generate/generate-tests.js'
 
 const REPORTERS = ['console', 'json', 'tap', 'junit']
 
 const USAGE = `Usage: orm-conformance run <spec.md...> [options]
+       orm-conformance generate <spec.md...> --out <dir> [--adapter name] [--import-from module] [--check]
 
-Runs every example of the documents through an adapter.
+run: runs every example of the documents through an adapter.
+generate: writes uvu test files (one suite per section, one test per example); with --check,
+  writes nothing and exits 1 when the files are stale.
 
 Options:
   --adapter <name|path>   memory, prisma, a path to an adapter module, or a package (default: memory)
@@ -96,6 +100,9 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         update: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        check: { type: 'boolean', default: false },
+        'import-from': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     })
@@ -108,8 +115,16 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
     io.stdout(USAGE)
     return o.help ? 0 : 2
   }
-  if (name !== 'run') throw new KitError('options', `unknown command '${name}' (commands: run)`)
-  if (files.length === 0) throw new KitError('options', 'no documents given (orm-conformance run spec/many-to-many.md)')
+  if (name !== 'run' && name !== 'generate') throw new KitError('options', `unknown command '${name}' (commands: run, generate)`)
+  if (files.length === 0) throw new KitError('options', `no documents given (orm-conformance ${name} spec/many-to-many.md)`)
+  if (name === 'generate') {
+    if (!o.out) throw new KitError('options', 'generate needs --out <dir>')
+    const docs: Document[] = []
+    for (const file of files) docs.push(await readDocument(file))
+    const touched = writeTests(docs, o.out, { adapter: o.adapter, ...(o['import-from'] ? { importFrom: o['import-from'] } : {}), check: o.check })
+    for (const file of touched) io.stderr(`orm-conformance: ${o.check ? 'stale' : 'wrote'} ${file}\n`)
+    return o.check && touched.length ? 1 : 0
+  }
   const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(o.timeout)
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
   if (!REPORTERS.includes(o.reporter ?? '')) throw new KitError('options', `unknown reporter '${o.reporter}' (${REPORTERS.join(', ')})`)

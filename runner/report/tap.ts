@@ -9,13 +9,13 @@ export function formatTap(results: readonly CaseResult[]): string {
   const lines = ['TAP version 13', `1..${results.length}`]
   results.forEach((r, i) => {
     const n = i + 1
-    const title = `${r.example.id} (${r.example.place.file}:${r.example.place.line})`.replace(/#/g, '\\#')
+    const label = `${r.example.id} (${r.example.place.file}:${r.example.place.line})`.replace(/#/g, '\\#')
     switch (r.status) {
-      case 'passed': lines.push(`ok ${n} - ${title}`); return
-      case 'skipped': lines.push(`ok ${n} - ${title} # SKIP`); return
-      case 'expected-failure': lines.push(`not ok ${n} - ${title} # TODO ${oneLine(r.reason ?? 'expected failure')}`); return
+      case 'passed': lines.push(`ok ${n} - ${label}`); return
+      case 'skipped': lines.push(`ok ${n} - ${label} # SKIP`); return
+      case 'expected-failure': lines.push(`not ok ${n} - ${label} # TODO ${oneLine(r.reason ?? 'expected failure')}`); return
       default:
-        lines.push(`not ok ${n} - ${title}`, '  ---', `  status: ${r.status}`, `  source: ${JSON.stringify(r.example.source)}`)
+        lines.push(`not ok ${n} - ${label}`, '  ---', `  status: ${r.status}`, `  source: ${JSON.stringify(r.example.source)}`)
         if (r.reason) lines.push(`  reason: ${JSON.stringify(r.reason)}`)
         lines.push(`  expected: ${JSON.stringify(r.expected)}`, `  actual: ${JSON.stringify(r.actual)}`, '  ...')
     }
