@@ -1,0 +1,107 @@
+/**
+ * Fuzz: generated and mutated documents through parse -> compile -> interpret
+ * (memory adapter). Every document must end in a KitError (bad input) or in
+ * per-case statuses; an uncaught exception, or a case that errored with an
+ * "internal error", is a bug of the kit. Replay with FUZZ_SEED=<seed>; scale
+ * with FUZZ_RUNS=<n> (default 10 000).
+ */
+import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import memory from '../../adapters/memory/index.js'
+import { KitError } from '../../runner/errors.js'
+import { parseDocument } from '../../runner/parse/document.js'
+import { runDocument } from '../../runner/run.js'
+
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000)
+const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31)
+const SPEC = readFileSync('spec/many-to-many.md', 'utf8')
+const MODELS = SPEC.slice(SPEC.indexOf('```python'), SPEC.indexOf('```', SPEC.indexOf('```python') + 3) + 4)
+const LINES = SPEC.split('\n')
+
+/** Run one document; return a description of a kit bug, or undefined. */
+async function bugIn(text: string): Promise<string | undefined> {
+  let doc
+  try {
+    doc = parseDocument(text, 'fuzz.md')
+  } catch (e) {
+    return e instanceof KitError ? undefined : `parse threw ${String(e)}`
+  }
+  try {
+    const results = await runDocument(doc, { adapter: memory, timeoutMs: 1000 })
+    const internal = results.find((r) => r.reason?.startsWith('internal error'))
+    return internal ? `${internal.example.source} -> ${internal.reason}` : undefined
+  } catch (e) {
+    return e instanceof KitError ? undefined : `run threw ${e instanceof Error ? e.stack : String(e)}`
+  }
+}
+
+// Statements from a grammar over the seed's models (valid and invalid names alike).
+const name = fc.constantFrom('a1', 'a2', 'p1', 'p2', 'q', 'x')
+const model = fc.constantFrom('Article', 'Publication', 'Nope')
+const field = fc.constantFrom('id', 'pk', 'title', 'headline', 'publications', 'article', 'nope')
+const lookup = fc.constantFrom('', '__exact', '__iexact', '__contains', '__icontains', '__startswith', '__in', '__gt', '__lte', '__isnull', '__title', '__id__in', '__bogus')
+const str = fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s))
+const value = fc.oneof(str, fc.integer({ min: -3, max: 30 }).map(String), fc.constantFrom('None', 'True', '[1, 2]', '[]', "['x', p1]"), name)
+const kwarg = fc.tuple(field, lookup, value).map(([f, l, v]) => `${f}${l}=${v}`)
+const kwargs = fc.array(kwarg, { maxLength: 2 }).map((a) => a.join(', '))
+const step = fc.oneof(
+  fc.constantFrom('.all()', '.distinct()', '.count()', '.first()', '.last()', '.exists()', '.values()', ".values_list('id', flat=True)", '.delete()', '[0]', '[1:3]', '[-1]', "[::2]", '.reverse()', ".order_by('-title')", '.order_by()', '.bogus()'),
+  kwargs.map((k) => `.filter(${k})`),
+  kwargs.map((k) => `.exclude(${k})`),
+  kwargs.map((k) => `.get(${k})`)
+)
+const query = fc.tuple(model, fc.array(step, { maxLength: 4 })).map(([m, s]) => `${m}.objects${s.join('')}`)
+const manager = fc.tuple(name, fc.constantFrom('publications', 'article_set'), fc.constantFrom('add', 'remove', 'set', 'clear', 'create', 'all', 'filter', 'count'), fc.array(value, { maxLength: 2 }))
+  .map(([n, m, verb, args]) => `${n}.${m}.${verb}(${verb === 'set' ? `[${args.join(', ')}]` : verb === 'create' ? `title=${args[0] ?? "'t'"}` : args.join(', ')})`)
+const statement = fc.oneof(
+  query,
+  manager,
+  fc.tuple(name, query).map(([n, q]) => `${n} = ${q}`),
+  fc.tuple(name, model, str).map(([n, m, s]) => `${n} = ${m}(title=${s}, headline=${s})`),
+  name.map((n) => `${n}.save()`),
+  name.map((n) => `${n}.delete()`),
+  fc.tuple(name, field, value).map(([n, f, v]) => `${n}.${f} = ${v}`),
+  query.map((q) => `print(${q})`),
+  query.map((q) => `len(${q})`),
+  fc.string({ maxLength: 20 })
+)
+const example = fc.tuple(statement, fc.constantFrom('', 'None', '1', '<QuerySet []>', 'Traceback (most recent call last):\n...\nValueError: x'))
+  .map(([s, want]) => `>>> ${s}${want ? '\n' + want : ''}`)
+const generated = fc.array(example, { minLength: 1, maxLength: 12 }).map((xs) => `# Fuzz\n\n${MODELS}\n\n\`\`\`pycon\n${xs.join('\n')}\n\`\`\`\n`)
+
+// Mutations of a window of the seed: delete, duplicate, swap lines, insert characters, truncate.
+const mutated = fc.tuple(
+  fc.integer({ min: 0, max: LINES.length - 1 }),
+  fc.array(fc.tuple(fc.constantFrom('delete', 'duplicate', 'swap', 'insert', 'truncate'), fc.nat(), fc.nat(), fc.string({ minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 })
+).map(([start, ops]) => {
+  const lines = [...MODELS.split('\n'), '', ...LINES.slice(start, start + 40)]
+  for (const [op, i, j, chars] of ops) {
+    const a = i % lines.length
+    const b = j % lines.length
+    if (op === 'delete') lines.splice(a, 1)
+    else if (op === 'duplicate') lines.splice(a, 0, lines[a] ?? '')
+    else if (op === 'swap') [lines[a], lines[b]] = [lines[b] ?? '', lines[a] ?? '']
+    else if (op === 'insert') lines[a] = (lines[a] ?? '').slice(0, b % 80) + chars + (lines[a] ?? '').slice(b % 80)
+    else lines.splice(a)
+  }
+  return lines.join('\n')
+})
+
+test(`${RUNS} generated and mutated documents: no crash, no internal error (FUZZ_SEED=${SEED})`, async () => {
+  let runs = 0
+  const started = Date.now()
+  await fc.assert(
+    fc.asyncProperty(fc.oneof({ arbitrary: generated, weight: 4 }, { arbitrary: mutated, weight: 1 }), async (text) => {
+      runs++
+      const bug = await bugIn(text)
+      if (bug) throw new Error(bug)
+    }),
+    { numRuns: RUNS, seed: SEED, endOnFailure: true }
+  )
+  console.log(`  fuzz: ${runs} documents in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}`)
+  assert.is(runs, RUNS)
+})
+
+test.run()
