@@ -128,8 +128,8 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
   const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(o.timeout)
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
   if (!REPORTERS.includes(o.reporter ?? '')) throw new KitError('options', `unknown reporter '${o.reporter}' (${REPORTERS.join(', ')})`)
-  if (o.db !== undefined && !/^(postgres(ql)?|mysql|mariadb):\/\//.test(o.db)) {
-    throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL, not '${o.db}'`)
+  if (o.db !== undefined && !/^((postgres(ql)?|mysql|mariadb):\/\/|file:)/.test(o.db)) {
+    throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL (or file:/path.sqlite), not '${o.db}'`)
   }
 
   const documents: Document[] = []

@@ -93,6 +93,8 @@ interface Plan {
   readonly related: ReadonlyMap<string, Where | undefined>
   /** Filters the database answered exactly; the others are evaluated on the candidates. */
   readonly settled: ReadonlySet<Filter>
+  /** When the only open filter is one exact join on one relation: count it with a filtered `_count`. */
+  readonly joinCount: { readonly field: string; readonly where: Where } | undefined
 }
 
 class PrismaAdapter implements Adapter {
@@ -174,6 +176,8 @@ class PrismaAdapter implements Adapter {
     const and: Where[] = []
     const related = new Map<string, Where | undefined>()
     const settled = new Set<Filter>()
+    const exactJoins: { field: string; where: Where }[] = []
+    let openInexact = false
     const includeRelated = (field: string, where: Where | undefined) => {
       if (related.has(field) && related.get(field) === undefined) return
       const before = related.get(field)
@@ -212,6 +216,12 @@ class PrismaAdapter implements Adapter {
         and.push(filter.negated ? { NOT: { AND: parts } } : { AND: parts })
         continue
       }
+      if (exact && !filter.negated && viaFields.size === 1 && nullChecks.size === 0) {
+        const [field, wheres] = [...viaFields][0]!
+        exactJoins.push({ field, where: { AND: wheres } })
+      } else {
+        openInexact = true
+      }
       // Not settled: the database narrows (never for exclude, whose narrowing would remove too much).
       if (!filter.negated) and.push({ AND: parts })
       // The JS check needs every related row that could satisfy the filter's conditions.
@@ -221,7 +231,8 @@ class PrismaAdapter implements Adapter {
       }
       for (const field of nullChecks) includeRelated(field, undefined)
     }
-    return { where: { AND: and }, related, settled }
+    const joinCount = !openInexact && exactJoins.length === 1 ? exactJoins[0] : undefined
+    return { where: { AND: and }, related, settled, joinCount }
   }
 
   /** Candidate rows with their multiplicity, in contract order. */
@@ -263,6 +274,12 @@ class PrismaAdapter implements Adapter {
     const plan = this.plan(query)
     if (plan.settled.size === query.filters.length) {
       return this.delegate(query.model).count({ where: plan.where, skip: query.offset, ...(query.limit !== undefined ? { take: query.limit } : {}) })
+    }
+    if (plan.joinCount && !query.distinct && query.offset === 0 && query.limit === undefined) {
+      // One row per matching link: Prisma counts the filtered relation per parent, in the database.
+      const { field, where } = plan.joinCount
+      const found = await this.delegate(query.model).findMany({ where: plan.where, select: { _count: { select: { [field]: { where } } } } })
+      return found.reduce((sum, r) => sum + ((r['_count'] as Record<string, number>)[field] ?? 0), 0)
     }
     return (await this.rows(query)).length
   }

@@ -82,3 +82,28 @@ for (const t of targets.filter((x) => x.url)) {
 }
 
 test.run()
+
+const files = suite('SQLite file URLs')
+
+files('file: names a new SQLite file, refused when it exists', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'ormconf-file-'))
+  const s = await createScratch(`file:${join(dir, 'new.sqlite')}`)
+  await s.exec('CREATE TABLE t (x INTEGER)')
+  await s.drop()
+  assert.not.ok(existsSync(join(dir, 'new.sqlite')))
+  writeFileSync(join(dir, 'mine.sqlite'), 'precious')
+  try {
+    await createScratch(`file:${join(dir, 'mine.sqlite')}`)
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, ScratchError)
+  }
+  const reused = await createScratch(`file:${join(dir, 'mine.sqlite')}`, { reuse: true })
+  await reused.drop()
+  assert.ok(existsSync(join(dir, 'mine.sqlite')), 'a reused file is never deleted')
+})
+
+files.run()

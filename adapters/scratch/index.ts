@@ -3,6 +3,7 @@
  * Any adapter (third-party ones too) can use these functions.
  *
  * - No URL: a fresh SQLite file in a new temporary directory.
+ * - `file:/path.sqlite`: that SQLite file, which must not exist yet (unless `reuse`).
  * - A server URL (`postgresql://user@host:port`, `mysql://user@host:port`):
  *   a new database named `ormconf_<random>`.
  * - A URL that names a database: refused when it exists (unless `reuse`),
@@ -11,7 +12,7 @@
  * `drop()` removes only what `createScratch` created, and is idempotent.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -46,7 +47,7 @@ export class ScratchError extends Error {
 }
 
 export function providerOf(url: string | undefined): Provider {
-  if (url === undefined) return 'sqlite'
+  if (url === undefined || url.startsWith('file:')) return 'sqlite'
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql'
   if (/^(mysql|mariadb):\/\//.test(url)) return 'mysql'
   throw new ScratchError(`unsupported database URL '${url}' (postgresql://… or mysql://…)`)
@@ -58,7 +59,7 @@ export function scratchName(prefix = 'ormconf_'): string {
 
 export async function createScratch(url: string | undefined, options: ScratchOptions = {}): Promise<Scratch> {
   const provider = providerOf(url)
-  if (provider === 'sqlite') return sqlite()
+  if (provider === 'sqlite') return url ? sqliteFile(url.slice('file:'.length), options) : sqlite()
   const server = new URL(url!)
   const named = decodeURIComponent(server.pathname.replace(/^\//, ''))
   if (named && !/^[A-Za-z0-9_]+$/.test(named)) throw new ScratchError(`database name '${named}' may use only letters, digits and _`)
@@ -75,20 +76,40 @@ function sqlite(): Scratch {
     url: file,
     database: file,
     created: true,
-    async exec(sql) {
-      const { default: Database } = await import('better-sqlite3')
-      const db = new Database(file)
-      try {
-        db.exec(sql)
-      } finally {
-        db.close()
-      }
-    },
+    exec: (sql) => execSqlite(file, sql),
     async drop() {
       if (dropped) return
       dropped = true
       rmSync(dir, { recursive: true, force: true })
     }
+  }
+}
+
+function sqliteFile(file: string, options: ScratchOptions): Scratch {
+  const exists = existsSync(file)
+  if (exists && !options.reuse) throw refusal(file)
+  let dropped = exists
+  return {
+    provider: 'sqlite',
+    url: file,
+    database: file,
+    created: !exists,
+    exec: (sql) => execSqlite(file, sql),
+    async drop() {
+      if (dropped) return
+      dropped = true
+      rmSync(file, { force: true })
+    }
+  }
+}
+
+async function execSqlite(file: string, sql: string): Promise<void> {
+  const { default: Database } = await import('better-sqlite3')
+  const db = new Database(file)
+  try {
+    db.exec(sql)
+  } finally {
+    db.close()
   }
 }
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick]: every figure side by side in one go, as ratios.
+// Writes bench/results.md and bench/results.json. Installs nothing: Django
+// (Debian's python3-django) and the database servers are used when present,
+// and their rows are skipped with the reason when not.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const quick = process.argv.includes('--quick')
+const started = Date.now()
+const oracleDir = join(root, '..', 'shared', 'oracle', 'django')
+const python = '/usr/bin/python3'
+const PG = process.env.PG_URL ?? 'postgresql://postgres@127.0.0.1:5432'
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, quick }
+const md = [`# Benchmarks`, '', `${results.date.slice(0, 10)} · ${results.machine}${quick ? ' · --quick' : ''}`, '']
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const fmt = (x, d = 1) => (x === undefined ? '–' : x.toFixed(d))
+
+if (!existsSync(join(root, 'dist', 'runner', 'cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
+
+function timeCommand(cmd, args) {
+  const t = performance.now()
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'ignore' })
+  return { ms: performance.now() - t, status: r.status }
+}
+
+const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py')) && spawnSync(python, ['-c', 'import django'], { stdio: 'ignore' }).status === 0
+
+// 1. End to end, process start to exit, alternating.
+{
+  const runs = quick ? 3 : 10
+  const commands = {
+    'orm-conformance, Prisma on SQLite': ['node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'prisma']],
+    'orm-conformance, memory adapter': ['node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'memory']],
+    ...(djangoOk ? { 'Django 3.2 doctest, SQLite': [python, [join(oracleDir, 'run_doc.py'), 'spec/many-to-many.md', 'sqlite']] } : {})
+  }
+  const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]))
+  for (let i = 0; i < runs; i++) for (const [k, [cmd, args]] of Object.entries(commands)) times[k].push(timeCommand(cmd, args).ms)
+  const django = djangoOk ? median(times['Django 3.2 doctest, SQLite']) : undefined
+  results.endToEnd = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { medianMs: median(v), runs }]))
+  md.push(`## 1. End to end: the seed document (89 examples), process start to exit`, '', `${runs} runs each, alternated; median.`, '', '| command | median ms | ratio to Django |', '| --- | ---: | ---: |')
+  for (const [k, v] of Object.entries(times)) md.push(`| ${k} | ${fmt(median(v), 0)} | ${django ? fmt(median(v) / django, 2) + '×' : '–'} |`)
+  if (!djangoOk) md.push('', 'Django row skipped: /usr/bin/python3 cannot import django (apt-get install python3-django), or ../shared/oracle is missing.')
+  md.push('')
+}
+
+// 2. Runner overhead on synthetic documents (data stays small, so the cost is the runner's).
+{
+  const dir = mkdtempSync(join(tmpdir(), 'ormconf-bench-'))
+  const spec = readFileSync(join(root, 'spec', 'many-to-many.md'), 'utf8')
+  const models = spec.slice(spec.indexOf('```python'), spec.indexOf('```', spec.indexOf('```python') + 3) + 4)
+  const cycle = (i) => [`>>> p = Publication(title='T${i}')`, '>>> p.save()', `>>> Publication.objects.filter(title__startswith='T${i}').count()`, '1', '>>> p.delete()']
+  md.push('## 2. Runner overhead: parse + interpret + check, memory adapter', '', 'Synthetic documents of create / count / delete cycles (the data stays one row, so growth is the runner\'s own). One process per size.', '', '| examples | parse ms | run ms | µs per example | peak RSS MB |', '| ---: | ---: | ---: | ---: | ---: |')
+  results.overhead = []
+  for (const n of quick ? [1000, 10000] : [1000, 10000, 100000]) {
+    const lines = [models, '', '```pycon']
+    for (let i = 0; i < n / 4; i++) lines.push(...cycle(i))
+    lines.push('```', '')
+    const file = join(dir, `doc-${n}.md`)
+    writeFileSync(file, lines.join('\n'))
+    const out = JSON.parse(execFileSync('node', ['bench/overhead-child.mjs', file], { cwd: root, maxBuffer: 1 << 24 }).toString())
+    results.overhead.push(out)
+    md.push(`| ${out.examples} | ${fmt(out.parseMs, 0)} | ${fmt(out.runMs, 0)} | ${fmt(((out.parseMs + out.runMs) * 1000) / out.examples, 1)} | ${fmt(out.maxRssMB, 0)} |`)
+  }
+  rmSync(dir, { recursive: true, force: true })
+  md.push('')
+}
+
+// 3. SQL statements per example: Prisma (JSON report) beside Django (connection.queries).
+{
+  const report = JSON.parse(execFileSync('node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'prisma', '--reporter', 'json'], { cwd: root, maxBuffer: 1 << 26 }).toString())
+  const prismaCounts = report.cases.map((c) => c.queries ?? 0)
+  let djangoCounts
+  if (djangoOk) djangoCounts = JSON.parse(execFileSync(python, [join(root, 'bench', 'django_queries.py'), join(root, 'spec', 'many-to-many.md'), oracleDir], { cwd: root }).toString())
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0)
+  results.queries = { prisma: sum(prismaCounts), django: djangoCounts ? sum(djangoCounts) : undefined, perExample: report.cases.map((c, i) => ({ line: c.line, source: c.source, prisma: prismaCounts[i], django: djangoCounts?.[i] })) }
+  md.push('## 3. SQL statements, seed document', '', `| | Prisma adapter | Django 3.2 | ratio |`, '| --- | ---: | ---: | ---: |', `| whole document | ${results.queries.prisma} | ${results.queries.django ?? '–'} | ${results.queries.django ? fmt(results.queries.prisma / results.queries.django, 2) + '×' : '–'} |`, '')
+  if (djangoCounts) {
+    const top = results.queries.perExample.filter((e) => e.prisma > e.django).sort((a, b) => b.prisma - b.django - (a.prisma - a.django)).slice(0, 10)
+    md.push('Examples where the adapter issues the most statements beyond Django:', '', '| line | statement | Prisma | Django |', '| ---: | --- | ---: | ---: |', ...top.map((e) => `| ${e.line} | \`${e.source.replace(/\|/g, '\\|')}\` | ${e.prisma} | ${e.django} |`), '')
+  } else md.push('Django column skipped: Django is not installed.', '')
+}
+
+// 4. Data scale: the adapter against hand-written SQL on the raw driver.
+{
+  const scale = quick ? { articles: 10000, publications: 100, links: 100000 } : { articles: 100000, publications: 1000, links: 1000000 }
+  md.push('## 4. Data scale', '', `${scale.articles} articles, ${scale.publications} publications, ${scale.links} links. Median of 3, each query in its own process.`, '', '| database | query | rows | Prisma adapter ms | raw SQL ms | ratio | adapter peak MB | raw peak MB |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+  results.scale = []
+  for (const provider of ['sqlite', 'postgresql']) {
+    let url
+    let drop = () => undefined
+    try {
+      url = await load(provider, scale)
+      drop = url.drop
+    } catch (e) {
+      md.push(`| ${provider} | skipped: ${String(e.message ?? e).split('\n')[0]} | | | | | | |`)
+      continue
+    }
+    for (const name of ['duplicates', 'distinct', 'count', 'exclude']) {
+      const child = (via) => JSON.parse(execFileSync('node', ['bench/scale-child.mjs', provider, url.url, via, name], { cwd: root, maxBuffer: 1 << 26 }).toString())
+      const a = child('prisma')
+      const b = child('sql')
+      results.scale.push({ provider, name, adapter: a, sql: b })
+      md.push(`| ${provider} | ${name} | ${a.rows}${a.rows !== b.rows ? ` (SQL: ${b.rows})` : ''} | ${fmt(a.ms)} | ${fmt(b.ms)} | ${fmt(a.ms / b.ms, 1)}× | ${fmt(a.maxRssMB, 0)} | ${fmt(b.maxRssMB, 0)} |`)
+    }
+    await drop()
+  }
+  md.push('')
+}
+
+/** A scratch database with the schema and the synthetic data, loaded with bulk SQL. */
+async function load(provider, scale) {
+  const { createScratch } = await import('../dist/adapters/scratch/index.js')
+  const migration = readFileSync(join(root, 'prisma', 'migrations', provider, '0001_init', 'migration.sql'), 'utf8')
+  const per = scale.links / scale.articles
+  if (provider === 'sqlite') {
+    const file = join(mkdtempSync(join(tmpdir(), 'ormconf-scale-')), 'scale.sqlite')
+    const s = await createScratch(`file:${file}`)
+    await s.exec(migration)
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(file)
+    db.exec('BEGIN')
+    const pub = db.prepare('INSERT INTO "Publication" (title) VALUES (?)')
+    for (let i = 0; i < scale.publications; i++) pub.run(`Pub ${String(i).padStart(4, '0')}`)
+    const art = db.prepare('INSERT INTO "Article" (headline) VALUES (?)')
+    for (let i = 0; i < scale.articles; i++) art.run(`Article ${String((i * 7919) % scale.articles).padStart(6, '0')}`)
+    const link = db.prepare('INSERT INTO "_ArticleToPublication" ("A", "B") VALUES (?, ?)')
+    for (let a = 1; a <= scale.articles; a++) for (let k = 0; k < per; k++) link.run(a, ((a * 31 + k * 97) % scale.publications) + 1)
+    db.exec('COMMIT')
+    db.close()
+    return { url: `file:${file}`, drop: () => s.drop() }
+  }
+  const s = await createScratch(PG)
+  await s.exec(migration)
+  await s.exec(`
+    INSERT INTO "Publication" (title) SELECT 'Pub ' || lpad((i - 1)::text, 4, '0') FROM generate_series(1, ${scale.publications}) i;
+    INSERT INTO "Article" (headline) SELECT 'Article ' || lpad((((i - 1) * 7919) % ${scale.articles})::text, 6, '0') FROM generate_series(1, ${scale.articles}) i;
+    INSERT INTO "_ArticleToPublication" ("A", "B") SELECT a, ((a * 31 + k * 97) % ${scale.publications}) + 1 FROM generate_series(1, ${scale.articles}) a, generate_series(0, ${per - 1}) k ON CONFLICT DO NOTHING;
+    ANALYZE;`)
+  return { url: s.url, drop: () => s.drop() }
+}
+
+md.push(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`, '')
+results.totalSeconds = (Date.now() - started) / 1000
+writeFileSync(join(root, 'bench', 'results.md'), md.join('\n'))
+writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')
+console.log(md.join('\n'))
