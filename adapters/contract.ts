@@ -170,7 +170,7 @@ export type Operation =
   | { readonly kind: 'count'; readonly query: Query }
   /** Delete every distinct row the query matches, with their links; answer `affected` (rows of the model). */
   | { readonly kind: 'delete'; readonly query: Query }
-  /** Link `id` (on `side`) with each of `targets`; existing links stay single. Answer `affected`. */
+  /** Link `id` (on `side`) with each of `targets` (distinct ids); existing links stay single. Answer `affected`. */
   | { readonly kind: 'add'; readonly relation: string; readonly side: Side; readonly id: number; readonly targets: readonly number[] }
   /** Unlink `id` from each of `targets`. Answer `affected`. */
   | { readonly kind: 'remove'; readonly relation: string; readonly side: Side; readonly id: number; readonly targets: readonly number[] }
