@@ -63,8 +63,7 @@ export async function createScratch(url: string | undefined, options: ScratchOpt
   const server = new URL(url!)
   const named = decodeURIComponent(server.pathname.replace(/^\//, ''))
   if (named && !/^[A-Za-z0-9_]+$/.test(named)) throw new ScratchError(`database name '${named}' may use only letters, digits and _`)
-  const database = named || scratchName(options.prefix)
-  return provider === 'postgresql' ? postgres(server, database, Boolean(named), options) : mysql(server, database, Boolean(named), options)
+  return onServer(server, named || scratchName(options.prefix), options)
 }
 
 function sqlite(): Scratch {
@@ -113,58 +112,41 @@ async function execSqlite(file: string, sql: string): Promise<void> {
   }
 }
 
-async function postgres(server: URL, database: string, named: boolean, options: ScratchOptions): Promise<Scratch> {
+/** Runs SQL on a server, in `database` or (undefined) in the server's own maintenance database. */
+type Run = (database: string | undefined, sql: string, params?: unknown[]) => Promise<unknown[]>
+
+/** What differs between servers: the driver, and the SQL that creates, finds and drops a database. */
+interface Dialect {
+  readonly provider: 'postgresql' | 'mysql'
+  readonly run: Run
+  readonly exists: string
+  readonly create: (database: string) => string
+  readonly drop: (database: string) => string
+}
+
+async function postgres(server: URL): Promise<Dialect> {
   const { default: pg } = await import('pg')
-  const admin = new URL(server)
-  admin.pathname = '/postgres'
-  const connect = async (u: URL) => {
-    const client = new pg.Client({ connectionString: u.toString() })
-    await client.connect()
-    return client
-  }
-  const client = await connect(admin)
-  let created = false
-  try {
-    const exists = (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount! > 0
-    if (exists && !options.reuse) throw refusal(database)
-    if (!exists) {
-      // C collation: text orders by code point, as the contract asks.
-      await client.query(`CREATE DATABASE "${database}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'`)
-      created = true
-    }
-  } finally {
-    await client.end()
-  }
-  const own = new URL(server)
-  own.pathname = '/' + database
-  let dropped = !created
   return {
     provider: 'postgresql',
-    url: own.toString(),
-    database,
-    created,
-    async exec(sql) {
-      const c = await connect(own)
+    async run(database, sql, params) {
+      const url = new URL(server)
+      url.pathname = '/' + (database ?? 'postgres')
+      const client = new pg.Client({ connectionString: url.toString() })
+      await client.connect()
       try {
-        await c.query(sql)
+        return (await client.query(sql, params)).rows
       } finally {
-        await c.end()
+        await client.end()
       }
     },
-    async drop() {
-      if (dropped) return
-      dropped = true
-      const c = await connect(admin)
-      try {
-        await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
-      } finally {
-        await c.end()
-      }
-    }
+    exists: 'SELECT 1 FROM pg_database WHERE datname = $1',
+    // C collation: text orders by code point, as the contract asks.
+    create: (db) => `CREATE DATABASE "${db}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'`,
+    drop: (db) => `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`
   }
 }
 
-async function mysql(server: URL, database: string, named: boolean, options: ScratchOptions): Promise<Scratch> {
+async function mysql(server: URL): Promise<Dialect> {
   const mariadb = await import('mariadb')
   const config = {
     host: server.hostname,
@@ -173,43 +155,42 @@ async function mysql(server: URL, database: string, named: boolean, options: Scr
     password: decodeURIComponent(server.password),
     multipleStatements: true
   }
-  const conn = await mariadb.createConnection(config)
-  let created = false
-  try {
-    const rows = (await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database])) as unknown[]
-    if (rows.length > 0 && !options.reuse) throw refusal(database)
-    if (rows.length === 0) {
-      await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-      created = true
-    }
-  } finally {
-    await conn.end()
-  }
-  const own = new URL(server)
-  own.pathname = '/' + database
-  let dropped = !created
   return {
     provider: 'mysql',
+    async run(database, sql, params) {
+      const conn = await mariadb.createConnection({ ...config, ...(database ? { database } : {}) })
+      try {
+        return (await conn.query(sql, params)) as unknown[]
+      } finally {
+        await conn.end()
+      }
+    },
+    exists: 'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+    create: (db) => `CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    drop: (db) => `DROP DATABASE IF EXISTS \`${db}\``
+  }
+}
+
+async function onServer(server: URL, database: string, options: ScratchOptions): Promise<Scratch> {
+  const dialect = await (providerOf(server.toString()) === 'postgresql' ? postgres(server) : mysql(server))
+  const exists = (await dialect.run(undefined, dialect.exists, [database])).length > 0
+  if (exists && !options.reuse) throw refusal(database)
+  if (!exists) await dialect.run(undefined, dialect.create(database))
+  const own = new URL(server)
+  own.pathname = '/' + database
+  let dropped = exists
+  return {
+    provider: dialect.provider,
     url: own.toString(),
     database,
-    created,
+    created: !exists,
     async exec(sql) {
-      const c = await mariadb.createConnection({ ...config, database })
-      try {
-        await c.query(sql)
-      } finally {
-        await c.end()
-      }
+      await dialect.run(database, sql)
     },
     async drop() {
       if (dropped) return
       dropped = true
-      const c = await mariadb.createConnection(config)
-      try {
-        await c.query(`DROP DATABASE IF EXISTS \`${database}\``)
-      } finally {
-        await c.end()
-      }
+      await dialect.run(undefined, dialect.drop(database))
     }
   }
 }
