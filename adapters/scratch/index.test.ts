@@ -107,3 +107,48 @@ files('file: names a new SQLite file, refused when it exists', async () => {
 })
 
 files.run()
+
+const interrupts = suite('interrupted runs still drop their database')
+const pgTarget = targets.find((t) => t.name === 'postgresql')
+
+if (pgTarget) {
+  const { default: pg } = await import('pg')
+  const admin = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    const c = new pg.Client({ connectionString: new URL('/postgres', pgTarget.url!).toString() })
+    await c.connect()
+    try {
+      return (await c.query(sql, params)).rows as T[]
+    } finally {
+      await c.end()
+    }
+  }
+  const scratchDatabases = async () => (await admin<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")).map((r) => r.datname)
+
+  interrupts('Ctrl-C (SIGINT) during a run on PostgreSQL', async () => {
+    const { spawn } = await import('node:child_process')
+    const before = await scratchDatabases()
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', "import('./runner/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv) })", 'x', 'run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/prisma-hangs-on-count.ts', '--db', pgTarget.url!, '--timeout', '60000'], { stdio: 'ignore' })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    // Wait until the run is under way: its scratch database exists.
+    for (let i = 0; i < 100 && (await scratchDatabases()).length === before.length; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.ok((await scratchDatabases()).length > before.length, 'the run created its database')
+    await new Promise((r) => setTimeout(r, 500))
+    child.kill('SIGINT')
+    assert.is(await exited, 130)
+    assert.equal(await scratchDatabases(), before)
+  })
+
+  interrupts('losing the connection mid-run errors cases, and close() still drops the database', async () => {
+    const before = await scratchDatabases()
+    const db = await prisma.open({ schema, db: pgTarget.url! })
+    await db.execute({ kind: 'insert', model: 'Publication', values: { title: 'x' } })
+    const [mine] = (await scratchDatabases()).filter((d) => !before.includes(d))
+    await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [mine])
+    // The next operation may fail or reconnect; either way it must not hang or crash the process.
+    await db.execute({ kind: 'count', query: { model: 'Publication', filters: [], distinct: false, orderBy: [], offset: 0 } }).catch((e: unknown) => assert.instance(e, Error))
+    await db.close!()
+    assert.equal(await scratchDatabases(), before)
+  })
+}
+
+interrupts.run()
