@@ -7,7 +7,7 @@ import { runDocument } from '../../runner/run.js'
 import type { AdapterFactory } from '../contract.js'
 import { MUTANTS } from './index.js'
 
-const DOCS = ['spec/many-to-many.md', 'spec/m2m-api.md', 'spec/authors-books.md']
+const DOCS = ['spec/many-to-many.md', 'spec/m2m-api.md', 'spec/authors-books.md', 'spec/api-edge-cases.md']
 const docs: Document[] = []
 for (const file of DOCS) docs.push(await readDocument(file))
 

@@ -3,7 +3,7 @@
  * session's state between examples: variables, unsaved instances, lazy
  * querysets. One interpreter per document run (a document is one session).
  */
-import type { Expr, Slice, Statement } from '../language/ast.js'
+import type { Expr, Slice, Statement, Target } from '../language/ast.js'
 import type { Models } from '../parse/models.js'
 import { pyRepr, pyStr, type Displays, type Presentable } from '../present/repr.js'
 import type { Context } from './context.js'
@@ -19,7 +19,13 @@ type Kwargs = readonly (readonly [string, PyValue])[]
 const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr'] as const
 const QUERYSET_METHODS = new Set([
   'all', 'filter', 'exclude', 'get', 'create', 'count', 'distinct', 'order_by', 'reverse',
-  'first', 'last', 'exists', 'values', 'values_list', 'delete'
+  'first', 'last', 'exists', 'values', 'values_list', 'delete', 'none', 'update', 'get_or_create'
+])
+/** Real Django queryset methods the kit does not implement: the case errors, it does not pretend. */
+const DJANGO_ONLY = new Set([
+  'aggregate', 'annotate', 'alias', 'bulk_create', 'bulk_update', 'complex_filter', 'dates', 'datetimes', 'defer',
+  'difference', 'earliest', 'explain', 'extra', 'in_bulk', 'intersection', 'iterator', 'latest', 'only',
+  'prefetch_related', 'raw', 'select_for_update', 'select_related', 'union', 'update_or_create', 'using'
 ])
 const RELATED_METHODS = new Set(['add', 'remove', 'set', 'clear'])
 const INSTANCE_METHODS = new Set(['save', 'delete', 'refresh_from_db'])
@@ -44,19 +50,24 @@ export class Interpreter {
       case 'import':
         for (const name of statement.names) if (!this.vars.has(name) && name !== '*') this.vars.set(name, null)
         break
-      case 'assign': {
-        const value = await this.eval(statement.value)
-        const t = statement.target
-        if (t.type === 'name') this.vars.set(t.id, value)
-        else await this.setAttribute(await this.eval(t.object), t.name, value)
+      case 'assign':
+        await this.assign(statement.target, await this.eval(statement.value))
         break
-      }
       case 'expr': {
         const value = await this.eval(statement.value)
         if (value !== null) this.out += (await this.repr(value)) + '\n'
       }
     }
     return this.out
+  }
+
+  private async assign(t: Target, value: PyValue): Promise<void> {
+    if (t.type === 'name') return void this.vars.set(t.id, value)
+    if (t.type === 'attribute') return this.setAttribute(await this.eval(t.object), t.name, value)
+    const items = await this.iterate(value)
+    if (items.length > t.items.length) throw raise.value(`too many values to unpack (expected ${t.items.length})`)
+    if (items.length < t.items.length) throw raise.value(`not enough values to unpack (expected ${t.items.length}, got ${items.length})`)
+    for (const [i, target] of t.items.entries()) await this.assign(target, items[i]!)
   }
 
   private async eval(e: Expr): Promise<PyValue> {
@@ -134,12 +145,15 @@ export class Interpreter {
       }
       case 'manager':
         if (QUERYSET_METHODS.has(name) && name !== 'delete') return { kind: 'method', self: v, name }
+        if (DJANGO_ONLY.has(name)) throw new Unsupported(`Manager.${name}()`)
         return missing()
       case 'related-manager':
         if (QUERYSET_METHODS.has(name) || RELATED_METHODS.has(name)) return { kind: 'method', self: v, name }
+        if (DJANGO_ONLY.has(name)) throw new Unsupported(`related manager ${name}()`)
         return missing()
       case 'queryset':
         if (QUERYSET_METHODS.has(name)) return { kind: 'method', self: v, name }
+        if (DJANGO_ONLY.has(name)) throw new Unsupported(`QuerySet.${name}()`)
         return missing()
       case 'dict':
         if (name === 'keys' || name === 'values' || name === 'items') throw new Unsupported(`dict.${name}()`)
@@ -271,6 +285,7 @@ export class Interpreter {
           return rel.set(this.ctx, self, await this.iterate(objs), clear === true)
         }
         case 'create': return rel.createRelated(this.ctx, self, kwargs)
+        case 'get_or_create': return this.getOrCreate(rel.relatedQuerySet(self), kwargs, (all) => rel.createRelated(this.ctx, self, all))
       }
     }
     const base: QuerySet = self.kind === 'queryset' ? self : self.kind === 'manager' ? qs.newQuerySet(self.model) : rel.relatedQuerySet(self as RelatedManager)
@@ -317,8 +332,37 @@ export class Interpreter {
         return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat })
       }
       case 'delete': noArgs(name, args, kwargs); return qs.deleteAll(ctx, q)
+      case 'none': noArgs(name, args, kwargs); return qs.none(q)
+      case 'update':
+        if (args.length) throw raise.type('update() takes 1 positional argument but more were given')
+        return qs.update(ctx, q, kwargs.map(([k, v]) => [k, rel.scalar(v, k)] as const))
+      case 'get_or_create':
+        positionalUnsupported(name, args)
+        return this.getOrCreate(q, kwargs, async (all) => {
+          const instance = rel.construct(ctx, q.model, [], all)
+          await rel.save(ctx, instance)
+          return instance
+        })
     }
     throw new Unsupported(`QuerySet.${name}()`)
+  }
+
+  /** Django's get_or_create: `(object, created)`; `defaults` only on create, lookups as fields. */
+  private async getOrCreate(q: QuerySet, kwargs: Kwargs, create: (fields: Kwargs) => Promise<Instance>): Promise<PyValue> {
+    const defaults = kwargs.find(([k]) => k === 'defaults')?.[1] ?? null
+    const lookups = kwargs.filter(([k]) => k !== 'defaults')
+    try {
+      return { kind: 'tuple', items: [await qs.get(this.ctx, qs.addFilter(this.ctx, q, false, await this.lookupValues(lookups))), false] }
+    } catch (e) {
+      if (!(e instanceof PyException) || !e.type.endsWith('.DoesNotExist')) throw e
+    }
+    const fields: (readonly [string, PyValue])[] = lookups.filter(([k]) => !k.includes('__'))
+    if (isObject(defaults) && defaults.kind === 'dict') {
+      for (const [k, v] of defaults.entries) if (typeof k === 'string') fields.push([k, v])
+    } else if (defaults !== null) {
+      throw raise.type("'defaults' must be a dict")
+    }
+    return { kind: 'tuple', items: [await create(fields), true] }
   }
 
   /** Lookup values: querysets given to `__in` are evaluated first. */

@@ -3,7 +3,7 @@
  * conditions, with Django's value preparation and its FieldError messages.
  */
 import type { Condition, Lookup, Scalar } from '../../adapters/contract.js'
-import { pyRepr, type Displays } from '../present/repr.js'
+import { pyRepr, pyStr, type Displays } from '../present/repr.js'
 import { raise, Unsupported } from './exceptions.js'
 import { SchemaIndex } from './schema-index.js'
 import type { Instance, PyValue } from './values.js'
@@ -90,7 +90,8 @@ function fieldClass(index: SchemaIndex, model: string, field: string): string {
 /** The value of a lookup on a relation's primary key: an instance of the related model, or a pk. */
 function relatedValue(index: SchemaIndex, display: Displays, target: string, v: PyValue): Scalar {
   if (v !== null && typeof v === 'object' && v.kind === 'instance') {
-    if (v.model !== target) throw raise.value(`Cannot query "${pyRepr(v, display)}": Must be "${target}" instance.`)
+    // Django formats this message with str(), not repr().
+    if (v.model !== target) throw raise.value(`Cannot query "${pyStr(v, display)}": Must be "${target}" instance.`)
     return v.id
   }
   return toInteger(v, 'id', display)
@@ -133,6 +134,7 @@ function isValues(v: LookupValue): v is { readonly kind: 'values'; readonly item
 
 function iterable(v: LookupValue): readonly PyValue[] {
   if (v !== null && typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'values')) return v.items
+  if (typeof v === 'string') return [...v] // Python iterates a string's characters
   throw raise.type(`'${v === null ? 'NoneType' : typeof v === 'number' ? 'int' : typeof v === 'string' ? 'str' : typeof v === 'boolean' ? 'bool' : v.kind}' object is not iterable`)
 }
 

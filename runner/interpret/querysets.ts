@@ -7,7 +7,7 @@ import type { Filter, OrderKey, Query, Row, Scalar } from '../../adapters/contra
 import { pyRepr, REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
 import { ask, type Context } from './context.js'
 import { PyException, raise } from './exceptions.js'
-import { resolveLookup, type LookupValue } from './lookups.js'
+import { prepare, resolveLookup, type LookupValue } from './lookups.js'
 import type { Instance, Mode, PyValue, QuerySet } from './values.js'
 
 /** Django's `MAX_GET_RESULTS`. */
@@ -189,6 +189,27 @@ export async function deleteAll(ctx: Context, qs: QuerySet): Promise<null> {
   await ask(ctx, { kind: 'delete', query: toQuery(ctx, chain(qs, { order: [] })) }, 'affected')
   qs.cache = null
   return null
+}
+
+/** `none()`: a queryset that matches nothing (an empty `in`, which every adapter answers without data). */
+export function none(qs: QuerySet): QuerySet {
+  return chain(qs, { filters: [...qs.filters, { negated: false, conditions: [{ field: 'id', lookup: 'in', value: [] }] }] })
+}
+
+/** `update(**fields)`: each matched row once; answers how many, as Django does. */
+export async function update(ctx: Context, qs: QuerySet, values: readonly (readonly [string, Scalar])[]): Promise<number> {
+  if (isSliced(qs)) throw raise.assertion('Cannot update a query once a slice has been taken.')
+  for (const [field] of values) {
+    if (!ctx.index.field(qs.model, field)) {
+      if (ctx.index.relationByQueryName(qs.model, field)) throw raise.field(`Cannot update model field ${qs.model}.${field} (only non-relations and foreign keys permitted).`)
+      throw raise.field(`${qs.model} has no field named '${field}'`)
+    }
+  }
+  const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, chain(qs, { distinct: true, order: [], mode: { kind: 'models' } })) }, 'rows')
+  const prepared = Object.fromEntries(values.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, v)]))
+  for (const row of rows) await ask(ctx, { kind: 'update', model: qs.model, id: row.id, values: prepared }, 'affected')
+  qs.cache = null
+  return rows.length
 }
 
 /** Repr of a queryset: at most 20 items, then Django's truncation marker. */

@@ -4,7 +4,7 @@
  * messages. The data work is one contract operation each.
  */
 import type { Scalar } from '../../adapters/contract.js'
-import { pyRepr } from '../present/repr.js'
+import { pyRepr, pyStr } from '../present/repr.js'
 import { ask, type Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { prepare, toInteger } from './lookups.js'
@@ -117,7 +117,7 @@ function targetIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): n
 function removalIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): number[] {
   return objs.flatMap((obj) => {
     if (obj !== null && typeof obj === 'object' && obj.kind === 'instance') {
-      if (obj.model !== m.model) throw raise.value(`Cannot query "${pyRepr(obj, ctx.display)}": Must be "${m.model}" instance.`)
+      if (obj.model !== m.model) throw raise.value(`Cannot query "${pyStr(obj, ctx.display)}": Must be "${m.model}" instance.`)
       return obj.id === null ? [] : [obj.id]
     }
     return [toInteger(obj, 'id', ctx.display)]

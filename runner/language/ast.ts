@@ -29,10 +29,11 @@ export interface Slice {
   readonly at: number
 }
 
-/** An assignment target: a name or an attribute (`book.name = …`). */
+/** An assignment target: a name, an attribute (`book.name = …`), or a tuple of them (`obj, created = …`). */
 export type Target =
   | { readonly type: 'name'; readonly id: string; readonly at: number }
   | { readonly type: 'attribute'; readonly object: Expr; readonly name: string; readonly at: number }
+  | { readonly type: 'tuple'; readonly items: readonly Target[]; readonly at: number }
 
 export type Statement =
   | { readonly type: 'assign'; readonly target: Target; readonly value: Expr }

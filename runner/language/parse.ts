@@ -241,7 +241,8 @@ class Parser {
 
 function toTarget(e: Expr): Target {
   if (e.type === 'name' || e.type === 'attribute') return e
-  throw new SyntaxProblem('cannot assign to this expression (only names and attributes)', e.at)
+  if ((e.type === 'tuple' || e.type === 'list') && e.items.length > 0) return { type: 'tuple', items: e.items.map(toTarget), at: e.at }
+  throw new SyntaxProblem('cannot assign to this expression (only names, attributes and tuples of them)', e.at)
 }
 
 function describe(t: Token): string {
