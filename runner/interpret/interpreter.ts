@@ -289,6 +289,11 @@ export class Interpreter {
       }
     }
     const base: QuerySet = self.kind === 'queryset' ? self : self.kind === 'manager' ? qs.newQuerySet(self.model) : rel.relatedQuerySet(self as RelatedManager)
+    // A manager's all() is its get_queryset(): a related manager's join stays sticky.
+    if (name === 'all' && self.kind !== 'queryset') {
+      noArgs(name, args, kwargs)
+      return base
+    }
     return this.querySetMethod(base, name, args, kwargs)
   }
 

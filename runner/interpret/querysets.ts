@@ -3,10 +3,10 @@
  * result cache, slicing marks, `get`/`first`/`last`/`exists`/`count`,
  * `values()`/`values_list()`, bulk `delete()`.
  */
-import type { Filter, OrderKey, Query, Row, Scalar } from '../../adapters/contract.js'
+import type { Condition, Filter, OrderKey, Query, Row, Scalar } from '../../adapters/contract.js'
 import { pyRepr, REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
 import { ask, type Context } from './context.js'
-import { PyException, raise } from './exceptions.js'
+import { PyException, raise, Unsupported } from './exceptions.js'
 import { prepare, resolveLookup, type LookupValue } from './lookups.js'
 import type { Instance, Mode, PyValue, QuerySet } from './values.js'
 
@@ -32,6 +32,11 @@ export function addFilter(ctx: Context, qs: QuerySet, negated: boolean, kwargs: 
   if (kwargs.length === 0) return chain(qs)
   const conditions = kwargs.map(([key, value]) => resolveLookup(ctx.index, ctx.display, qs.model, key, value))
   const last = qs.filters[qs.filters.length - 1]
+  const sameHop = (c: Condition) => c.via && last?.conditions.some((l) => l.via?.relation === c.via!.relation && l.via.side === c.via!.side)
+  if (qs.sticky && negated && conditions.some(sameHop)) {
+    // Django tests the exclusion on the manager's own join row; a contract filter cannot say "not" on a shared join.
+    throw new Unsupported("exclude() through the relation a related manager already follows")
+  }
   if (qs.sticky && !negated && last && !last.negated) {
     // A related manager's own filter and the next one share their join (Django's _next_is_sticky).
     return chain(qs, { filters: [...qs.filters.slice(0, -1), { negated: false, conditions: [...last.conditions, ...conditions] }] })
