@@ -23,6 +23,22 @@ export interface SuiteOptions {
   readonly deviations?: (target: Target) => Readonly<Record<string, string>>
 }
 
+/** `run` an operation, or ask for just the `ids` a select returns or the `count`, asserting the answer's kind. */
+export function asker(adapter: () => Adapter) {
+  const run = (op: Operation): Promise<Result> => adapter().execute(op)
+  const ids = async (query: Query): Promise<number[]> => {
+    const r = await run({ kind: 'select', query })
+    if (r.kind !== 'rows') throw new Error(`select answered '${r.kind}'`)
+    return r.rows.map((x) => x.id)
+  }
+  const count = async (query: Query): Promise<number> => {
+    const r = await run({ kind: 'count', query })
+    if (r.kind !== 'count') throw new Error(`count answered '${r.kind}'`)
+    return r.count
+  }
+  return { run, ids, count }
+}
+
 export async function contractSuite(factory: AdapterFactory, options: SuiteOptions = {}): Promise<void> {
   for (const target of await availableTargets()) {
     const test = suite(`${factory.name} adapter on ${target.name}`)
@@ -35,15 +51,7 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
       test(name, fn)
     }
     let db: Adapter
-    const run = (op: Operation): Promise<Result> => db.execute(op)
-    const ids = async (query: Query) => {
-      const r = await run({ kind: 'select', query })
-      return r.kind === 'rows' ? r.rows.map((x) => x.id) : assert.unreachable()
-    }
-    const count = async (query: Query) => {
-      const r = await run({ kind: 'count', query })
-      return r.kind === 'count' ? r.count : assert.unreachable()
-    }
+    const { run, ids, count } = asker(() => db)
 
     test.before.each(async () => {
       db = await factory.open({ schema, ...(target.url ? { db: target.url } : {}) })

@@ -1,6 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Filter, Operation, Query, Result, Schema } from '../contract.js'
+import { asker } from '../contract-suite.js'
+import type { Filter, Query, Schema } from '../contract.js'
 import memory from './index.js'
 
 const schema: Schema = {
@@ -17,15 +18,7 @@ const viaBooks = { relation: 'Book.authors', side: 'reverse' as const }
 
 async function setup() {
   const db = await memory.open({ schema })
-  const run = (op: Operation): Promise<Result> => db.execute(op)
-  const ids = async (query: Query) => {
-    const r = await run({ kind: 'select', query })
-    return r.kind === 'rows' ? r.rows.map((x) => x.id) : assert.unreachable()
-  }
-  const count = async (query: Query) => {
-    const r = await run({ kind: 'count', query })
-    return r.kind === 'count' ? r.count : assert.unreachable()
-  }
+  const { run, ids, count } = asker(() => db)
   for (const name of ['Ann', 'bob', 'Cy']) await run({ kind: 'insert', model: 'Author', values: { name } })
   for (const title of ['T1', 'T2']) await run({ kind: 'insert', model: 'Book', values: { title } })
   await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 1, targets: [1, 2] })
