@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { main } from './cli.js'
+import { parseDocument } from './parse/document.js'
 
 /** Run the CLI in-process; collect what it prints. */
 async function cli(...args: string[]) {
@@ -118,5 +120,152 @@ runs('the JSON report is byte-identical across runs', async () => {
   assert.ok(readFileSync(a).equals(readFileSync(b)))
 })
 
+const gate = suite('CI gate: baselines, filters, reporters, faults')
+
+const SEED = readFileSync('spec/many-to-many.md', 'utf8')
+const ERRATA = readFileSync('spec/many-to-many.errata.json', 'utf8')
+/** A copy of the seed (with its errata) where `edit` changed the text. */
+const seedCopy = (name: string, edit: (text: string) => string) => {
+  doc(name.replace(/\.md$/, '.errata.json'), ERRATA)
+  const text = edit(SEED)
+  assert.is.not(text, SEED, `${name}: the edit applied`)
+  return doc(name, text)
+}
+const breakNasa = (t: string) => t.replace('>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Python>]>', '>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Ruby>]>')
+const breakCount = (t: string) => t.replace('.distinct().count()\n1\n', '.distinct().count()\n3\n')
+const json = (out: string) => JSON.parse(out) as { summary: Record<string, number>; cases: { id: string; status: string; section: string; line: number; actual: string; source: string }[] }
+
+gate('--help describes both commands; no command is unusable input', async () => {
+  const help = await cli('--help')
+  assert.is(help.code, 0)
+  for (const words of ['orm-conformance run <spec.md...>', 'orm-conformance generate <spec.md...> --out <dir>', '--check', '--update', '--baseline', '--write-baseline', '--timeout', 'tap or junit', '--output']) assert.match(help.out, words)
+  assert.is((await cli()).code, 2)
+  assert.match((await cli('frobnicate', 'x.md')).err, /unknown command 'frobnicate'/)
+  assert.match((await cli('generate', 'spec/many-to-many.md')).err, /generate needs --out/)
+})
+
+gate('--write-baseline lists each failure with id and reason; the baseline then gates new failures only', async () => {
+  const broken = seedCopy('gate1.md', breakNasa)
+  const base = join(dir, 'gate1-baseline.json')
+  assert.is((await cli('run', broken, '--write-baseline', base)).code, 1)
+  const written = JSON.parse(readFileSync(base, 'utf8'))
+  const failing = parseDocument(readFileSync(broken, 'utf8'), broken).examples.find((e) => e.source === 'p2.article_set.all()')!
+  // The erratum is written too: the baseline describes the whole current state.
+  assert.equal(written.expectedFailures.map((e: { id: string }) => e.id).sort(), [failing.id, 'many-to-many-relationships/relation-sets-can-be-set-93db542'].sort())
+  assert.ok(written.expectedFailures.every((e: { reason: string }) => e.reason.length > 0))
+  const known = await cli('run', broken, '--baseline', base, '--reporter', 'json')
+  assert.is(known.code, 0)
+  assert.equal([json(known.out).summary['failed'], json(known.out).summary['expectedFailures']], [0, 2])
+  // A second, new failure fails the gate even though the first stays listed.
+  const worse = seedCopy('gate1b.md', (t) => breakCount(breakNasa(t)))
+  const r = await cli('run', worse, '--baseline', base, '--reporter', 'json')
+  assert.is(r.code, 1)
+  assert.equal([json(r.out).summary['failed'], json(r.out).summary['expectedFailures']], [1, 2])
+})
+
+gate('a baseline still matches after edits elsewhere in the document (stable ids)', async () => {
+  const broken = seedCopy('gate2.md', breakNasa)
+  const base = join(dir, 'gate2-baseline.json')
+  await cli('run', broken, '--write-baseline', base)
+  // New prose and a new example near the top, prose reworded below: line numbers all shift.
+  const insert = (t: string) => t.replace('Create a few `Publications`:', 'An added paragraph.\n\n```pycon\n>>> Publication.objects.count()\n0\n```\n\nCreate a few `Publications`:')
+  const reword = (t: string) => t.replace('Save it!', 'Save it, now!')
+  assert.is.not(insert(SEED), SEED)
+  assert.is.not(reword(SEED), SEED)
+  const edited = seedCopy('gate2b.md', (t) => reword(insert(breakNasa(t))))
+  const r = await cli('run', edited, '--baseline', base, '--reporter', 'json')
+  assert.is(r.code, 0, r.out)
+  assert.equal([json(r.out).summary['total'], json(r.out).summary['expectedFailures']], [90, 2])
+})
+
+gate('--section reports one section only', async () => {
+  const all = json((await cli('run', 'spec/m2m-api.md', '--reporter', 'json')).out)
+  const sections = [...new Set(all.cases.map((c) => c.section))]
+  assert.ok(sections.length > 3)
+  const last = sections[sections.length - 1]!
+  const r = await cli('run', 'spec/m2m-api.md', '--reporter', 'json', '--section', last)
+  assert.is(r.code, 0)
+  const chosen = json(r.out).cases
+  assert.equal(chosen.map((c) => c.id), all.cases.filter((c) => c.section === last).map((c) => c.id))
+  assert.ok(chosen.every((c) => c.status === 'passed'))
+})
+
+gate('--case of late examples runs what they depend on; a broken earlier statement still shows through', async () => {
+  const seed = parseDocument(SEED, 'spec/many-to-many.md').examples
+  const late = seed.filter((e) => e.source === 'p2.article_set.all()').at(-1)!
+  const other = seed.filter((e) => e.source === 'a5.publications.all()').at(-1)!
+  const r = await cli('run', 'spec/many-to-many.md', '--reporter', 'json', '--case', late.id, '--case', other.id)
+  assert.is(r.code, 0)
+  assert.equal(json(r.out).cases.map((c) => [c.id, c.status]), [[late.id, 'passed'], [other.id, 'passed']].sort((a, b) => seed.findIndex((e) => e.id === a[0]) - seed.findIndex((e) => e.id === b[0])))
+  // With the adapter's delete broken, the chosen case (after a delete) fails: earlier statements did run.
+  const broken = await cli('run', 'spec/many-to-many.md', '--reporter', 'json', '--adapter', './runner/fixtures/throwing-adapter.ts', '--case', late.id)
+  assert.equal(json(broken.out).cases.map((c) => c.status), ['failed'])
+})
+
+gate('JUnit report of a run with one injected failure: valid XML, right counts, one testsuite per section', async () => {
+  const broken = seedCopy('gate3.md', breakNasa)
+  const out = join(dir, 'gate3.xml')
+  const r = await cli('run', broken, '--reporter', 'junit', '--output', out)
+  assert.is(r.code, 1)
+  assert.is(r.out, '', 'the report goes to the file')
+  const xml = readFileSync(out, 'utf8')
+  assert.is(XMLValidator.validate(xml), true)
+  const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml).testsuites
+  assert.equal([root.tests, root.failures, root.errors, root.skipped], ['89', '1', '0', '0'])
+  assert.is(root.testsuite.length, 1)
+  const cases = root.testsuite[0].testcase as { classname: string; name: string; failure?: { message: string; '#text': string }; 'system-out'?: string }[]
+  assert.is(cases.length, 89)
+  const failed = cases.filter((c) => c.failure)
+  assert.is(failed.length, 1)
+  assert.is(failed[0]!.failure!.message, 'output differs from the document')
+  assert.match(failed[0]!.failure!['#text'], 'NASA uses Ruby')
+  assert.match(cases.find((c) => c['system-out'])!['system-out']!, /^expected failure: document erratum/)
+  // Several sections: one testsuite each, counts per suite add up.
+  const api = join(dir, 'api.xml')
+  await cli('run', 'spec/m2m-api.md', '--reporter', 'junit', '--output', api)
+  const apiRoot = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(readFileSync(api, 'utf8')).testsuites
+  const sections = new Set(parseDocument(readFileSync('spec/m2m-api.md', 'utf8'), 'spec/m2m-api.md').examples.map((e) => e.section))
+  assert.is(apiRoot.testsuite.length, sections.size)
+  assert.is(apiRoot.testsuite.reduce((n: number, s: { tests: string }) => n + Number(s.tests), 0), Number(apiRoot.tests))
+})
+
+gate('JUnit and TAP carry errored cases from a hanging adapter', async () => {
+  const hang = ['run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/hanging-adapter.ts', '--timeout', '50']
+  const xml = (await cli(...hang, '--reporter', 'junit')).out
+  assert.is(XMLValidator.validate(xml), true)
+  const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml).testsuites
+  assert.equal([root.tests, root.failures, root.errors], ['89', '0', '2'])
+  const errors = root.testsuite.testcase.filter((c: { error?: unknown }) => c.error).map((c: { error: { message: string } }) => c.error.message)
+  assert.equal(errors, ["adapter: 'count' timed out after 50 ms", "adapter: 'count' timed out after 50 ms"])
+  const tapFile = join(dir, 'hang.tap')
+  assert.is((await cli(...hang, '--reporter', 'tap', '--output', tapFile)).code, 1)
+  const tap = readFileSync(tapFile, 'utf8').split('\n')
+  assert.equal(tap.slice(0, 2), ['TAP version 13', '1..89'])
+  assert.is(tap.filter((l) => /^not ok \d+ - /.test(l) && !l.includes('# TODO')).length, 2)
+  assert.is(tap.filter((l) => l === '  status: errored').length, 2)
+})
+
+gate('a throwing adapter errors each faulty case with its reason; the run goes on', async () => {
+  const r = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/throwing-adapter.ts', '--reporter', 'json')
+  assert.is(r.code, 1)
+  const report = json(r.out)
+  assert.is(report.summary['total'], 89, 'every case reported')
+  const errored = report.cases.filter((c) => c.status === 'errored')
+  const reasons = new Set(errored.map((c) => c.actual))
+  assert.equal([...reasons].sort(), ['error: adapter: clear is broken', 'error: adapter: delete is broken', 'error: adapter: remove is broken'])
+  assert.ok(errored.every((c) => /\.(delete|remove|clear)\(/.test(c.source)))
+  // Cases after the first fault still ran (and those that do not touch deleted rows pass).
+  const firstFault = report.cases.findIndex((c) => c.status === 'errored')
+  assert.ok(report.cases.slice(firstFault + 1).some((c) => c.status === 'passed'))
+})
+
+gate('a hanging adapter is cut at the timeout: two 50 ms timeouts, not ten seconds', async () => {
+  const started = performance.now()
+  const r = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/hanging-adapter.ts', '--timeout', '50', '--reporter', 'json')
+  assert.ok(performance.now() - started < 3000, 'the run did not wait for the default timeout')
+  assert.equal(json(r.out).cases.filter((c) => c.status === 'errored').map((c) => c.source), ['Article.objects.filter(publications__title__startswith="Science").count()', 'Article.objects.filter(publications__title__startswith="Science").distinct().count()'])
+})
+
 input.run()
 runs.run()
+gate.run()

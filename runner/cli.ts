@@ -172,11 +172,15 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
     writeFileSync(o['write-baseline'], JSON.stringify({ expectedFailures }, null, 2) + '\n')
   }
   if (o.update) {
+    // Failures are now the document's expectations; what update cannot fix keeps the run red.
+    let refused = 0
     for (const doc of documents) {
-      const changed = updateDocument(doc.file, doc.text, results)
-      if (changed) io.stderr(`orm-conformance: updated ${changed} expected output${changed === 1 ? '' : 's'} in ${doc.file}\n`)
+      const outcome = updateDocument(doc.file, doc.text, results)
+      if (outcome.changed) io.stderr(`orm-conformance: updated ${outcome.changed} expected output${outcome.changed === 1 ? '' : 's'} in ${doc.file}\n`)
+      for (const why of outcome.refused) io.stderr(`orm-conformance: ${why}\n`)
+      refused += outcome.refused.length
     }
-    return summary.errored || summary.unexpectedPasses ? 1 : 0
+    return summary.errored || summary.unexpectedPasses || refused ? 1 : 0
   }
   return isGreen(summary) ? 0 : 1
 }

@@ -4,14 +4,51 @@
  * example), and `--check` tells when the files are stale.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join, relative } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Document } from '../parse/document.js'
 
 export interface GenerateOptions {
   /** Adapter spec the tests run through. @default 'memory' */
   readonly adapter?: string
-  /** Module the tests import the harness from. @default 'orm-conformance/harness' */
+  /**
+   * Module the tests import the harness from.
+   * @default 'orm-conformance/harness'; inside the kit's own repository, the relative path to runner/generate/harness.js
+   */
   readonly importFrom?: string
+}
+
+/**
+ * The kit's own checkout (the folder with runner/generate/harness.ts and a
+ * package.json named orm-conformance), or undefined when it runs installed.
+ */
+function kitRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const pkg = join(dir, 'package.json')
+    if (existsSync(pkg) && existsSync(join(dir, 'runner/generate/harness.ts'))) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'orm-conformance') return dir
+      } catch { /* not ours */ }
+    }
+    const up = dirname(dir)
+    if (up === dir) return undefined
+    dir = up
+  }
+}
+
+/**
+ * Where generated tests import the harness from. Tests generated inside the
+ * kit's repository import its source (they run under tsx and need no build),
+ * so `generate --check` agrees with the committed files without --import-from.
+ */
+export function defaultImport(outDir: string): string {
+  const root = kitRoot()
+  const out = resolve(outDir)
+  const inside = root !== undefined && !relative(root, out).startsWith('..') && !isAbsolute(relative(root, out))
+  if (!root || !inside) return 'orm-conformance/harness'
+  const path = relative(out, join(root, 'runner/generate/harness.js')).split('\\').join('/')
+  return path.startsWith('.') ? path : './' + path
 }
 
 /** The test file's name for a document. */
@@ -22,7 +59,7 @@ export function testFileName(doc: Document): string {
 /** The text of one generated test file (deterministic: no dates, no absolute paths). */
 export function generateTests(doc: Document, outDir: string, options: GenerateOptions = {}): string {
   const adapter = options.adapter ?? 'memory'
-  const from = options.importFrom ?? 'orm-conformance/harness'
+  const from = options.importFrom ?? defaultImport(outDir)
   const sections = new Map<string, Document['examples'][number][]>()
   for (const ex of doc.examples) sections.set(ex.section, [...(sections.get(ex.section) ?? []), ex])
   const docPath = relative(process.cwd(), doc.file).split('\\').join('/')
@@ -33,9 +70,11 @@ export function generateTests(doc: Document, outDir: string, options: GenerateOp
     `import * as assert from 'uvu/assert'`,
     `import { runForTests, verdict } from ${JSON.stringify(from)}`,
     ``,
-    `const results = await runForTests(${JSON.stringify(docPath)}, ${JSON.stringify(adapter)})`,
-    `const check = (id: string) => {`,
-    `  const problem = verdict(results.get(id))`,
+    `// One run of the whole document (it is one session); every test awaits it.`,
+    `const results = runForTests(${JSON.stringify(docPath)}, ${JSON.stringify(adapter)})`,
+    `results.catch(() => undefined) // a document that cannot run fails each test below, not the process`,
+    `const check = async (id: string) => {`,
+    `  const problem = verdict((await results).get(id))`,
     `  if (problem) assert.unreachable(problem)`,
     `}`
   ]
@@ -46,7 +85,6 @@ export function generateTests(doc: Document, outDir: string, options: GenerateOp
     for (const ex of examples) lines.push(`${name}(${JSON.stringify(`line ${ex.place.line}: ${ex.source.split('\n')[0]}`)}, () => check(${JSON.stringify(ex.id)}))`)
     lines.push(`${name}.run()`)
   }
-  void outDir
   return lines.join('\n') + '\n'
 }
 

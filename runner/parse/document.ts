@@ -80,7 +80,7 @@ export function parseDocument(text: string, file: string): Document {
 
   const code = (node: Code): void => {
     const start = node.position!.start
-    const fenced = /^\s*(`{3,}|~{3,})/.exec(lines[start.line - 1] ?? '')
+    const fenced = /^(?:\s*>)*\s*(`{3,}|~{3,})/.exec(lines[start.line - 1] ?? '') // `> ` of block quotes too
     if (fenced) checkClosed(node, fenced[1]!, lines, file)
     const firstLine = fenced ? start.line + 1 : start.line
     const lang = (node.lang ?? '').toLowerCase()
@@ -113,7 +113,7 @@ export function parseDocument(text: string, file: string): Document {
 /** CommonMark lets a fence run to the end of the document; for a spec that is always a mistake. */
 function checkClosed(node: Code, fence: string, lines: readonly string[], file: string): void {
   const end = node.position!.end
-  const last = (lines[end.line - 1] ?? '').trim()
+  const last = (lines[end.line - 1] ?? '').replace(/^(?:\s*>)*/, '').trim()
   const closes = last.startsWith(fence[0]!.repeat(fence.length)) && /^(`+|~+)$/.test(last)
   if (end.line === node.position!.start.line || !closes) {
     throw at('parse', `unterminated code fence (opened here with ${fence}, never closed)`, {

@@ -69,4 +69,38 @@ test('console failure block: doctest header, statement, expected, got, diff', as
   assert.match(text, '  - <QuerySet [<Publication: The Daily Planet>]>\n  + <QuerySet [<Publication: The Python Journal>]>')
 })
 
+/** A synthetic result: statuses the seed run does not produce, and hostile text. */
+function synthetic(status: CaseResult['status'], actual: string, reason?: string): CaseResult {
+  const example = { ...seed.examples[0]!, source: 'x = "]]>" # <&>' }
+  return { example, status, expected: 'a]]>b]]>c\x01\n', actual, reason, queries: undefined, durationMs: 1.4 }
+}
+
+test('JUnit maps every status, and text survives escaping ("]]>" twice, control characters)', () => {
+  const rs = [synthetic('failed', 'x]]>y]]>z\x1b[31m\n'), synthetic('errored', '', 'boom\nline two'), synthetic('unexpected-pass', '', 'listed but passed'), synthetic('skipped', ''), synthetic('expected-failure', '', 'why <b>'), synthetic('passed', '')]
+  const xml = formatJunit(rs)
+  assert.is(XMLValidator.validate(xml), true)
+  const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', trimValues: false, htmlEntities: true }).parse(xml).testsuites
+  assert.equal([root.tests, root.failures, root.errors, root.skipped], ['6', '2', '1', '1'])
+  const [failed, errored, unexpected, skipped, expected, passed] = root.testsuite.testcase
+  assert.is(failed.name, `line ${seed.examples[0]!.place.line}: x = "]]>" # <&>`)
+  assert.is(failed.failure['#text'], 'Failed example:\n    x = "]]>" # <&>\nExpected:\n    a]]>b]]>c\\u0001\nGot:\n    x]]>y]]>z\\u001b[31m\n')
+  assert.equal([errored.error.type, errored.error.message], ['errored', 'boom\nline two'])
+  assert.equal([unexpected.failure.type, unexpected.failure.message], ['unexpected-pass', 'listed but passed'])
+  assert.ok('skipped' in skipped)
+  assert.is(expected['system-out'], 'expected failure: why <b>')
+  assert.not.ok('failure' in expected || 'skipped' in expected, 'an expected failure passes')
+  assert.is(passed['system-out'], undefined)
+  assert.not.match(xml, /[\x00-\x08\x0b\x0c\x0e-\x1f]/)
+  assert.not.match(xml, ']]>', 'XML forbids "]]>" in text; lenient parsers accept it, strict ones (expat) do not')
+})
+
+test('TAP: unexpected passes and errors are not ok with their reason', () => {
+  const tap = formatTap([synthetic('unexpected-pass', '', 'listed but passed'), synthetic('errored', '', 'boom # 1')]).split('\n')
+  assert.equal(tap.slice(0, 2), ['TAP version 13', '1..2'])
+  assert.match(tap[2]!, /^not ok 1 - [^#]*$/)
+  assert.ok(tap.includes('  status: unexpected-pass') && tap.includes('  reason: "listed but passed"') && tap.includes('  reason: "boom # 1"'))
+  assert.is(tap.filter((l) => l === '  ---').length, 2)
+  assert.is(tap.filter((l) => l === '  ...').length, 2)
+})
+
 test.run()
