@@ -9,11 +9,15 @@
  * Data semantics every adapter must honour (the in-memory adapter in
  * `adapters/memory/` is their executable statement):
  *
- * 1. Ids are positive integers assigned in insertion order, per model, and are
- *    never reused, not even after the row with the highest id is deleted.
+ * 1. Automatic ids are positive integers assigned in insertion order, per
+ *    model, and are never reused, not even after the row with the highest id
+ *    is deleted. An insert may give its own id (`Publication(id=10)`); the next
+ *    automatic id is then greater than every id the model has had (Django on
+ *    SQLite and MySQL; on PostgreSQL an adapter advances the sequence).
  * 2. `select` returns rows ordered by `query.orderBy`, then by `id` ascending
  *    (a total order, so reports are deterministic). Strings compare by Unicode
- *    code point.
+ *    code point, numbers and decimals by value, dates and times in time order;
+ *    None sorts first.
  * 3. A non-negated filter whose conditions go `via` a many-to-many relation is
  *    an SQL inner join: the row comes back once per related row that satisfies
  *    every `via` condition of that filter (they share one join). Separate
@@ -33,18 +37,54 @@
  * 7. `add` is idempotent (an existing link is not duplicated). Deleting a row on
  *    either side of a relation removes its links; a bulk `delete` by query does
  *    the same for every row it deletes.
+ * 8. Symmetrical relations (`ManyToManyField('self')`) need nothing from the
+ *    adapter: the runner sends both links (`a -> b` and `b -> a`), as Django
+ *    stores both rows. A relation whose source and target are the same model
+ *    is still two sides: `side` says which column the owner id is in.
+ *
+ * Values travel as `Scalar`s, by field type (`FieldSchema.type`):
+ * `string`, `integer`, `boolean` as themselves; `float` a number; `decimal` a
+ * string with exactly `decimalPlaces` digits after the point (`'1.50'`);
+ * `date` `'YYYY-MM-DD'`; `datetime` `'YYYY-MM-DDTHH:MM:SS.ffffff'` (naive, as
+ * Django with `USE_TZ = False`); `time` `'HH:MM:SS.ffffff'`. Fixed widths, so
+ * the text of dates and times orders like the values.
+ *
+ * Everything beyond the first contract (string, integer and boolean fields,
+ * automatic integer ids, relations between two models, the lookups up to
+ * `isnull`) is a `Feature` an adapter declares; the runner refuses a
+ * document that needs a feature its adapter does not declare, in one line.
  *
  * @module
  */
 
-/** A value stored in a model field. */
+/** A value stored in a model field (see "Values travel as Scalars" above). */
 export type Scalar = string | number | boolean | null
 
-/** A stored row: its primary key `id` and every scalar field of its model. */
+/** A primary key value: an integer, or a string for a `CharField(primary_key=True)`. */
+export type Key = number | string
+
+/**
+ * A stored row: its primary key under `id` (whatever the key field is called,
+ * see `ModelSchema.primaryKey`) and every scalar field of its model.
+ */
 export interface Row {
-  readonly id: number
+  readonly id: Key
   readonly [field: string]: Scalar
 }
+
+/**
+ * What a document may need beyond the first contract. An adapter lists what it
+ * supports in `AdapterFactory.features`.
+ * - `field-types`: `float`, `decimal`, `date`, `datetime`, `time` fields.
+ * - `primary-keys`: a model's own primary key (`ModelSchema.primaryKey`): a
+ *   string key, or an integer key the document assigns.
+ * - `self-relations`: a relation whose source and target are the same model.
+ * - `date-lookups`: the `range` lookup and the `year`/`month`/`day` transforms.
+ */
+export type Feature = 'field-types' | 'primary-keys' | 'self-relations' | 'date-lookups'
+
+/** Every feature, for adapters that support them all. */
+export const ALL_FEATURES: readonly Feature[] = ['field-types', 'primary-keys', 'self-relations', 'date-lookups']
 
 /** The models and relations a document defines (from its `python` block). */
 export interface Schema {
@@ -52,23 +92,53 @@ export interface Schema {
   readonly relations: readonly RelationSchema[]
 }
 
-/** One model: its scalar fields (not `id`, not relations) and default ordering. */
+/** One model: its scalar fields (not the primary key, not relations) and default ordering. */
 export interface ModelSchema {
   /** Class name, e.g. `Article`. */
   readonly name: string
   readonly fields: readonly FieldSchema[]
   /** From `Meta.ordering`; empty when the model has none (then rows come by id). */
   readonly ordering: readonly OrderKey[]
+  /**
+   * The model's own primary key (feature `primary-keys`, or a renamed
+   * automatic key). Absent: Django's automatic `id`, an auto-incremented
+   * integer. Either way operations and rows carry the key as `id`.
+   */
+  readonly primaryKey?: PrimaryKeySchema
+  /** `Meta.db_table`: the table name to use on a real database. */
+  readonly table?: string
 }
+
+/** A scalar type (see "Values travel as Scalars" above). */
+export type FieldType = 'string' | 'integer' | 'boolean' | 'float' | 'decimal' | 'date' | 'datetime' | 'time'
 
 /** A scalar field. */
 export interface FieldSchema {
   readonly name: string
-  readonly type: 'string' | 'integer' | 'boolean'
+  readonly type: FieldType
   /** `max_length` of a `CharField`, when given. */
   readonly maxLength?: number
   /** `null=True`. */
   readonly nullable: boolean
+  /** `max_digits` and `decimal_places` of a `DecimalField`. */
+  readonly maxDigits?: number
+  readonly decimalPlaces?: number
+  /** `unique=True`. */
+  readonly unique?: boolean
+  /** `db_column`: the column name to use on a real database. */
+  readonly column?: string
+}
+
+/** A primary key field. */
+export interface PrimaryKeySchema {
+  /** Field name in the document (`id`, `code`, `article_id`); operations still say `id`. */
+  readonly name: string
+  readonly type: 'integer' | 'string'
+  /** Assigned by the database (`AutoField`, `BigAutoField`). */
+  readonly auto: boolean
+  readonly maxLength?: number
+  /** `db_column`. */
+  readonly column?: string
 }
 
 /**
@@ -87,8 +157,12 @@ export interface RelationSchema {
   readonly target: string
   /** Name used in lookups from the target side, e.g. `article`. */
   readonly reverseQueryName: string
-  /** Manager attribute on target instances, e.g. `article_set`. */
+  /** Manager attribute on target instances, e.g. `article_set`. Ends with `+` when hidden (symmetrical). */
   readonly reverseAccessor: string
+  /** `ManyToManyField('self')` without `symmetrical=False`: the runner keeps both links (rule 8). */
+  readonly symmetrical?: boolean
+  /** `ManyToManyField(db_table=...)`: the join table's name on a real database. */
+  readonly table?: string
 }
 
 /**
@@ -105,22 +179,31 @@ export interface OrderKey {
   readonly descending: boolean
 }
 
-/** Field lookups, with Django's meaning (see rule 6 above). */
+/** Field lookups, with Django's meaning (see rule 6 above). `range` needs feature `date-lookups`. */
 export type Lookup =
   | 'exact' | 'iexact'
   | 'contains' | 'icontains'
   | 'startswith' | 'istartswith'
   | 'endswith' | 'iendswith'
   | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull'
+  | 'range'
+
+/**
+ * A part taken of a `date` or `datetime` value before the lookup compares it
+ * (`pub_date__year__gte=2005`): an integer. Needs feature `date-lookups`.
+ */
+export type Transform = 'year' | 'month' | 'day'
 
 /**
  * One lookup. Without `via` it tests the queried row's own `field`; with `via`
  * it tests the rows related through that relation (`publications__title__…`).
- * `value` is an array for `in`, a boolean for `isnull`.
+ * `value` is an array for `in`, `[low, high]` (inclusive) for `range`, a
+ * boolean for `isnull`.
  */
 export interface Condition {
   readonly via?: Hop
   readonly field: string
+  readonly transform?: Transform
   readonly lookup: Lookup
   readonly value: Scalar | readonly Scalar[]
 }
@@ -155,7 +238,7 @@ export interface Link {
   readonly relation: string
   /** Side of `ownerId`; the new row is on the other side. */
   readonly side: Side
-  readonly ownerId: number
+  readonly ownerId: Key
 }
 
 /** Everything an adapter is asked to do. */
@@ -163,7 +246,7 @@ export type Operation =
   /** Insert one row; answer `inserted`. With `link`, also link it (nested create). */
   | { readonly kind: 'insert'; readonly model: string; readonly values: Readonly<Record<string, Scalar>>; readonly link?: Link }
   /** Update one row by id; answer `affected` (0 when it does not exist). */
-  | { readonly kind: 'update'; readonly model: string; readonly id: number; readonly values: Readonly<Record<string, Scalar>> }
+  | { readonly kind: 'update'; readonly model: string; readonly id: Key; readonly values: Readonly<Record<string, Scalar>> }
   /** Answer `rows`. */
   | { readonly kind: 'select'; readonly query: Query }
   /** Answer `count`. */
@@ -171,17 +254,17 @@ export type Operation =
   /** Delete every distinct row the query matches, with their links; answer `affected` (rows of the model). */
   | { readonly kind: 'delete'; readonly query: Query }
   /** Link `id` (on `side`) with each of `targets` (distinct ids); existing links stay single. Answer `affected`. */
-  | { readonly kind: 'add'; readonly relation: string; readonly side: Side; readonly id: number; readonly targets: readonly number[] }
+  | { readonly kind: 'add'; readonly relation: string; readonly side: Side; readonly id: Key; readonly targets: readonly Key[] }
   /** Unlink `id` from each of `targets`. Answer `affected`. */
-  | { readonly kind: 'remove'; readonly relation: string; readonly side: Side; readonly id: number; readonly targets: readonly number[] }
+  | { readonly kind: 'remove'; readonly relation: string; readonly side: Side; readonly id: Key; readonly targets: readonly Key[] }
   /** Make `targets` exactly the related set of `id`. Answer `affected`. */
-  | { readonly kind: 'set'; readonly relation: string; readonly side: Side; readonly id: number; readonly targets: readonly number[] }
+  | { readonly kind: 'set'; readonly relation: string; readonly side: Side; readonly id: Key; readonly targets: readonly Key[] }
   /** Unlink everything from `id`. Answer `affected`. */
-  | { readonly kind: 'clear'; readonly relation: string; readonly side: Side; readonly id: number }
+  | { readonly kind: 'clear'; readonly relation: string; readonly side: Side; readonly id: Key }
 
 /** What `execute` answers; which kind belongs to which operation is listed on `Operation`. */
 export type Result =
-  | { readonly kind: 'inserted'; readonly id: number }
+  | { readonly kind: 'inserted'; readonly id: Key }
   | { readonly kind: 'rows'; readonly rows: readonly Row[] }
   | { readonly kind: 'count'; readonly count: number }
   | { readonly kind: 'affected'; readonly count: number }
@@ -214,6 +297,8 @@ export interface OpenOptions {
 export interface AdapterFactory {
   /** Shown in reports, e.g. `prisma`. */
   readonly name: string
+  /** What the adapter supports beyond the first contract. @default [] */
+  readonly features?: readonly Feature[]
   /**
    * The schema this adapter can store, when fixed (a generated ORM client);
    * the runner compares it with the document's before opening and stops with
