@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Adapter, AdapterFactory, Filter, Operation, Query, Result, Schema } from './contract.js'
+import type { Adapter, AdapterFactory, Filter, Key, Operation, Query, Result, Schema } from './contract.js'
 import { availableTargets, type Target } from './servers.js'
 
 /** The schema the suite uses (the seed document's models). */
@@ -26,7 +26,7 @@ export interface SuiteOptions {
 /** `run` an operation, or ask for just the `ids` a select returns or the `count`, asserting the answer's kind. */
 export function asker(adapter: () => Adapter) {
   const run = (op: Operation): Promise<Result> => adapter().execute(op)
-  const ids = async (query: Query): Promise<number[]> => {
+  const ids = async (query: Query): Promise<Key[]> => {
     const r = await run({ kind: 'select', query })
     if (r.kind !== 'rows') throw new Error(`select answered '${r.kind}'`)
     return r.rows.map((x) => x.id)

@@ -6,7 +6,7 @@
 import type { Adapter, AdapterFactory, Operation, Result } from '../adapters/contract.js'
 import { at, KitError } from './errors.js'
 import { checkException, checkOutput } from './check/check-output.js'
-import { compareSchemas } from './schema-check.js'
+import { compareSchemas, missingFeatures } from './schema-check.js'
 import { AdapterFault, PyException, Unsupported } from './interpret/exceptions.js'
 import { Interpreter } from './interpret/interpreter.js'
 import type { Statement } from './language/ast.js'
@@ -63,6 +63,10 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
       throw at('schema', `the document's models do not match adapter '${options.adapter.name}': ${problems.join('; ')}`, { file: doc.file, line: 1, column: 1 })
     }
   }
+  const missing = missingFeatures(doc.models, options.adapter.features ?? [])
+  if (missing) {
+    throw at('schema', `adapter '${options.adapter.name}' does not declare feature '${missing.feature}', which this document needs: ${missing.why}`, missing.place)
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   let adapter: Adapter
   try {
@@ -75,7 +79,7 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
   const results: CaseResult[] = []
   try {
     const guarded = guard(adapter, timeoutMs)
-    const interpreter = new Interpreter(doc.models, guarded)
+    const interpreter = new Interpreter(doc.models, guarded, { features: options.adapter.features ?? [] })
     const last = lastSelected(doc, options.select)
     for (const [i, example] of doc.examples.entries()) {
       if (i > last) break
@@ -110,7 +114,7 @@ async function runExample(example: Example, statement: Statement | UnsupportedSy
     reason = statement.message
   } else {
     try {
-      actual = await interpreter.execute(statement)
+      actual = await interpreter.execute(statement, { quiet: example.want === '' })
       status = example.excMsg === undefined && checkOutput(example.want, actual, example.flags) ? 'passed' : 'failed'
     } catch (e) {
       if (e instanceof PyException) {

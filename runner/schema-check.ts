@@ -3,7 +3,31 @@
  * document's models need? Each difference is named. Ordering is not
  * compared: every query carries its ordering explicitly.
  */
-import type { Schema } from '../adapters/contract.js'
+import type { Feature, Schema } from '../adapters/contract.js'
+import type { Place } from './errors.js'
+import type { Models } from './parse/models.js'
+
+/** The first thing a document's models need that the adapter does not declare, with where and why. */
+export function missingFeatures(models: Models, features: readonly Feature[]): { feature: Feature; why: string; place: Place | undefined } | undefined {
+  const has = new Set(features)
+  for (const m of models.schema.models) {
+    const pk = m.primaryKey
+    if (pk && !pk.auto && !has.has('primary-keys')) {
+      return { feature: 'primary-keys', why: `${m.name}.${pk.name} is its own primary key (${pk.type})`, place: models.places.get(`${m.name}.${pk.name}`) }
+    }
+    for (const f of m.fields) {
+      if (['float', 'decimal', 'date', 'datetime', 'time'].includes(f.type) && !has.has('field-types')) {
+        return { feature: 'field-types', why: `${m.name}.${f.name} is a ${f.type} field`, place: models.places.get(`${m.name}.${f.name}`) }
+      }
+    }
+  }
+  for (const r of models.schema.relations) {
+    if (r.source === r.target && !has.has('self-relations')) {
+      return { feature: 'self-relations', why: `${r.name} relates ${r.source} to itself`, place: models.places.get(r.name) }
+    }
+  }
+  return undefined
+}
 
 export function compareSchemas(doc: Schema, adapter: Schema): string[] {
   const problems: string[] = []

@@ -3,14 +3,20 @@
  * contract's data semantics (see `../contract.ts`), and the runner's fast
  * test double. Tables are maps; a relation is a set of `source:target` pairs.
  */
-import { defineAdapter, type Adapter, type Condition, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
+import { ALL_FEATURES, defineAdapter, type Adapter, type Condition, type FieldType, type Key, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
 import { compareRows, multiplicity } from '../semantics.js'
+
+/** One link, as a map key: JSON keeps number and string keys apart. */
+const pairKey = (source: Key, target: Key): string => JSON.stringify([source, target])
+const unpair = (pair: string): [Key, Key] => JSON.parse(pair) as [Key, Key]
 
 /** A memory database for one schema. Exported so broken variants can wrap it. */
 export class MemoryDatabase implements Adapter {
-  private readonly tables = new Map<string, Map<number, Row>>()
+  private readonly tables = new Map<string, Map<Key, Row>>()
   private readonly nextId = new Map<string, number>()
-  /** relation name -> set of `source:target` id pairs. */
+  /** model -> field -> type, for comparisons. */
+  private readonly types = new Map<string, Map<string, FieldType>>()
+  /** relation name -> set of `[source, target]` id pairs. */
   private readonly links = new Map<string, Set<string>>()
   private operations = 0
 
@@ -18,6 +24,7 @@ export class MemoryDatabase implements Adapter {
     for (const m of schema.models) {
       this.tables.set(m.name, new Map())
       this.nextId.set(m.name, 1)
+      this.types.set(m.name, new Map([['id', m.primaryKey?.type ?? 'integer'], ...m.fields.map((f) => [f.name, f.type] as const)]))
     }
     for (const r of schema.relations) this.links.set(r.name, new Set())
   }
@@ -32,9 +39,9 @@ export class MemoryDatabase implements Adapter {
       case 'insert': {
         const table = this.table(op.model)
         const explicit = op.values['id']
-        const id = typeof explicit === 'number' ? explicit : this.nextId.get(op.model)!
+        const id: Key = typeof explicit === 'number' || typeof explicit === 'string' ? explicit : this.nextId.get(op.model)!
         if (table.has(id)) throw new Error(`UNIQUE constraint failed: ${op.model}.id`)
-        this.nextId.set(op.model, Math.max(this.nextId.get(op.model)!, id + 1))
+        if (typeof id === 'number') this.nextId.set(op.model, Math.max(this.nextId.get(op.model)!, id + 1))
         table.set(id, { ...this.blank(op.model), ...op.values, id })
         if (op.link) this.pairs(op.link.relation, op.link.side, op.link.ownerId, [id], 'add')
         return { kind: 'inserted', id }
@@ -56,7 +63,7 @@ export class MemoryDatabase implements Adapter {
         for (const r of this.schema.relations) {
           const set = this.links.get(r.name)!
           for (const pair of set) {
-            const [s, t] = pair.split(':').map(Number) as [number, number]
+            const [s, t] = unpair(pair)
             if ((r.source === op.query.model && ids.has(s)) || (r.target === op.query.model && ids.has(t))) set.delete(pair)
           }
         }
@@ -76,7 +83,7 @@ export class MemoryDatabase implements Adapter {
     }
   }
 
-  private table(model: string): Map<number, Row> {
+  private table(model: string): Map<Key, Row> {
     const t = this.tables.get(model)
     if (!t) throw new Error(`no such table: ${model}`)
     return t
@@ -94,17 +101,17 @@ export class MemoryDatabase implements Adapter {
   }
 
   /** Ids related to `id` (on `side`), from the other side. */
-  private related(relation: string, side: 'forward' | 'reverse', id: number): number[] {
-    const out: number[] = []
+  private related(relation: string, side: 'forward' | 'reverse', id: Key): Key[] {
+    const out: Key[] = []
     for (const pair of this.links.get(relation)!) {
-      const [s, t] = pair.split(':').map(Number) as [number, number]
+      const [s, t] = unpair(pair)
       if (side === 'forward' && s === id) out.push(t)
       if (side === 'reverse' && t === id) out.push(s)
     }
     return out
   }
 
-  private pairs(relation: string, side: 'forward' | 'reverse', id: number, targets: readonly number[], mode: 'add' | 'remove'): number {
+  private pairs(relation: string, side: 'forward' | 'reverse', id: Key, targets: readonly Key[], mode: 'add' | 'remove'): number {
     const r = this.relation(relation)
     const set = this.links.get(relation)!
     let changed = 0
@@ -112,9 +119,9 @@ export class MemoryDatabase implements Adapter {
       const [s, tg] = side === 'forward' ? [id, t] : [t, id]
       if (mode === 'add') {
         if (!this.table(r.source).has(s) || !this.table(r.target).has(tg)) throw new Error('FOREIGN KEY constraint failed')
-        if (!set.has(`${s}:${tg}`)) changed++
-        set.add(`${s}:${tg}`)
-      } else if (set.delete(`${s}:${tg}`)) {
+        if (!set.has(pairKey(s, tg))) changed++
+        set.add(pairKey(s, tg))
+      } else if (set.delete(pairKey(s, tg))) {
         changed++
       }
     }
@@ -124,13 +131,21 @@ export class MemoryDatabase implements Adapter {
   private select(query: Query): Row[] {
     const rows: Row[] = []
     for (const row of this.table(query.model).values()) {
-      const times = multiplicity(row, query.filters, (c) => this.relatedRows(query.model, row, c))
+      const times = multiplicity(row, query.filters, (c) => this.relatedRows(query.model, row, c), (c) => this.typeOf(query.model, c))
       const n = query.distinct ? Math.min(times, 1) : times
       for (let i = 0; i < n; i++) rows.push(row)
     }
-    rows.sort((a, b) => compareRows(a, b, query.orderBy))
+    const types = this.types.get(query.model)!
+    rows.sort((a, b) => compareRows(a, b, query.orderBy, (f) => types.get(f)))
     const end = query.limit === undefined ? undefined : query.offset + query.limit
     return rows.slice(query.offset, end)
+  }
+
+  /** The type of the field a condition tests, on the queried model or across its hop. */
+  private typeOf(model: string, c: Condition): FieldType | undefined {
+    if (!c.via) return this.types.get(model)?.get(c.field)
+    const r = this.relation(c.via.relation)
+    return this.types.get(c.via.side === 'forward' ? r.target : r.source)?.get(c.field)
   }
 
   private relatedRows(model: string, row: Row, c: Condition): Row[] {
@@ -144,6 +159,7 @@ export class MemoryDatabase implements Adapter {
 
 export default defineAdapter({
   name: 'memory',
+  features: ALL_FEATURES,
   async open({ schema }) {
     return new MemoryDatabase(schema)
   }

@@ -72,7 +72,7 @@ export const MUTANTS: readonly Mutant[] = [
   mutant('ids-reused', 'the next id is max(id) + 1, so a deleted highest id comes back', async (run, op) => {
     if (op.kind !== 'insert' || 'id' in op.values) return run(op)
     const last = await run({ kind: 'select', query: { model: op.model, filters: [], distinct: false, orderBy: [{ field: 'id', descending: true }], offset: 0, limit: 1 } })
-    const id = last.kind === 'rows' && last.rows[0] ? last.rows[0].id + 1 : 1
+    const id = last.kind === 'rows' && last.rows[0] ? Number(last.rows[0].id) + 1 : 1
     return run({ ...op, values: { ...op.values, id } })
   }),
   mutant('exclude-per-join-row', "exclude() keeps rows that have some OTHER related row (WHERE b != x over the join)", async (run, op, schema) => {
@@ -81,7 +81,7 @@ export const MUTANTS: readonly Mutant[] = [
     for (const f of op.query.filters) {
       const c = f.conditions[0]
       if (!f.negated || f.conditions.length !== 1 || !c?.via || c.field !== 'id' || (c.lookup !== 'exact' && c.lookup !== 'in')) { filters.push(f); continue }
-      const excluded = new Set((Array.isArray(c.value) ? c.value : [c.value]) as number[])
+      const excluded = new Set<unknown>(Array.isArray(c.value) ? c.value : [c.value])
       const other = await run({ kind: 'select', query: { model: farModel(schema, c.via), filters: [], distinct: false, orderBy: [], offset: 0 } })
       const keep = other.kind === 'rows' ? other.rows.map((r) => r.id).filter((id) => !excluded.has(id)) : []
       filters.push({ negated: false, conditions: [{ via: c.via, field: 'id', lookup: 'in', value: keep }] })

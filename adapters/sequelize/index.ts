@@ -12,7 +12,7 @@
  * does not hide it: the case fails and baseline.*.json lists it with the reason.
  */
 import { DataTypes, Op, Sequelize, type FindOptions, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize'
-import { defineAdapter, type Adapter, type Condition, type Operation, type Query, type Result, type Row, type Schema, type Side } from '../contract.js'
+import { defineAdapter, type Adapter, type Condition, type Operation, type Query, type Key, type Result, type Row, type Schema, type Side } from '../contract.js'
 import { createScratch, type Scratch } from '../scratch/index.js'
 
 type AnyModel = ModelStatic<Model>
@@ -96,7 +96,7 @@ class SequelizeAdapter implements Adapter {
   }
 
   /** The owner's instance and the plural mixin suffix of its side's association. */
-  private async owner(relation: string, side: Side, id: number): Promise<{ instance: Model & Record<string, (...args: unknown[]) => Promise<unknown>>; plural: string; singular: string }> {
+  private async owner(relation: string, side: Side, id: Key): Promise<{ instance: Model & Record<string, (...args: unknown[]) => Promise<unknown>>; plural: string; singular: string }> {
     const r = this.schema.relations[this.relationIndex(relation)]!
     const instance = await this.model(side === 'forward' ? r.source : r.target).findByPk(id)
     if (!instance) throw new Error(`no ${side === 'forward' ? r.source : r.target} with id ${id}`)
@@ -202,6 +202,7 @@ class SequelizeAdapter implements Adapter {
       case 'lt': return { [c.field]: { [Op.lt]: v } }
       case 'lte': return { [c.field]: { [Op.lte]: v } }
       case 'isnull': return { [c.field]: v ? { [Op.is]: null } : { [Op.not]: null } }
+      case 'range': return { [c.field]: { [Op.between]: v as never } }
     }
   }
 

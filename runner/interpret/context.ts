@@ -2,16 +2,23 @@
  * What the evaluation functions share: the schema, display rules, and the
  * guarded adapter (`db`) that the runner hands in.
  */
-import type { Operation, Result } from '../../adapters/contract.js'
+import type { Feature, Operation, Result } from '../../adapters/contract.js'
 import type { Displays } from '../present/repr.js'
 import { AdapterFault } from './exceptions.js'
 import type { SchemaIndex } from './schema-index.js'
+import type { FieldValue } from './values.js'
 
 export interface Context {
   readonly index: SchemaIndex
   readonly display: Displays
   /** Run one operation on the adapter (time-limited and shape-checked by the runner). */
   readonly db: (op: Operation) => Promise<Result>
+  /** What the adapter declares beyond the first contract. */
+  readonly features: ReadonlySet<Feature>
+  /** Each field's `default=` value, evaluated once (model -> field -> value). */
+  readonly defaults: ReadonlyMap<string, ReadonlyMap<string, FieldValue>>
+  /** The app label Django would print in `delete()` results (`doc.Article`). */
+  readonly appLabel: string
 }
 
 /** Run `op` and insist on the result kind the contract names for it. */

@@ -3,16 +3,21 @@
  * session's state between examples: variables, unsaved instances, lazy
  * querysets. One interpreter per document run (a document is one session).
  */
+import type { Feature } from '../../adapters/contract.js'
 import type { Expr, Slice, Statement, Target } from '../language/ast.js'
 import type { Models } from '../parse/models.js'
+import { braceFormat, percentFormat } from '../present/format.js'
+import { dateProblem, isPyScalarObject, timeProblem } from '../present/pytypes.js'
 import { pyRepr, pyStr, type Displays, type Presentable } from '../present/repr.js'
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import type { LookupValue } from './lookups.js'
 import * as qs from './querysets.js'
 import * as rel from './related.js'
+import { parseDecimal } from './fields.js'
+import { arithmetic, compare, equals, isComparison } from './operators.js'
 import { SchemaIndex } from './schema-index.js'
-import { isObject, typeName, type Instance, type PyValue, type QuerySet, type RelatedManager } from './values.js'
+import { isObject, typeName, type FieldValue, type Instance, type PyType, type PyValue, type QuerySet, type RelatedManager } from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
 
@@ -30,35 +35,109 @@ const DJANGO_ONLY = new Set([
 const RELATED_METHODS = new Set(['add', 'remove', 'set', 'clear'])
 const INSTANCE_METHODS = new Set(['save', 'delete', 'refresh_from_db'])
 
+/** What the document may import: the values of Django's field types. */
+const IMPORTS: Readonly<Record<string, Readonly<Record<string, PyValue>>>> = {
+  datetime: { date: { kind: 'pytype', name: 'date' }, datetime: { kind: 'pytype', name: 'datetime' }, time: { kind: 'pytype', name: 'time' } },
+  decimal: { Decimal: { kind: 'pytype', name: 'Decimal' } }
+}
+
+/** How a document run is set up beyond its models. */
+export interface InterpreterOptions {
+  /** What the adapter declares beyond the first contract. @default none */
+  readonly features?: readonly Feature[]
+  /** The app label of `delete()` results. @default 'doc' (as the Django oracle names the app) */
+  readonly appLabel?: string
+}
+
+/** How one statement is run. */
+export interface ExecuteOptions {
+  /**
+   * The document shows no output for this statement. A bare `x.delete()` then
+   * prints nothing and skips counting links: the seed's convention.
+   */
+  readonly quiet?: boolean
+}
+
 export class Interpreter {
   private readonly ctx: Context
   private readonly vars = new Map<string, PyValue>()
+  private readonly models: Models
+  private readonly defaults = new Map<string, Map<string, FieldValue>>()
+  private ready = false
   private out = ''
+  private countDeletes = true
 
-  constructor(models: Models, db: Context['db']) {
+  constructor(models: Models, db: Context['db'], options: InterpreterOptions = {}) {
     const index = new SchemaIndex(models)
-    const display: Displays = (model) => ({ strField: models.strField[model] })
-    this.ctx = { index, display, db }
+    const display: Displays = (model) => ({ str: models.str.get(model), pk: index.pkName(model) })
+    this.models = models
+    this.ctx = { index, display, db, features: new Set(options.features ?? []), defaults: this.defaults, appLabel: options.appLabel ?? 'doc' }
     for (const m of models.schema.models) this.vars.set(m.name, { kind: 'model', name: m.name })
     for (const b of BUILTINS) this.vars.set(b, { kind: 'builtin', name: b })
   }
 
+  /** `default=` values are Python expressions: evaluated once, with datetime and Decimal in scope. */
+  private async prepareDefaults(): Promise<void> {
+    if (this.ready) return
+    this.ready = true
+    const saved = new Map(this.vars)
+    for (const [name, value] of Object.entries({ ...IMPORTS['datetime'], ...IMPORTS['decimal'] })) this.vars.set(name, value)
+    try {
+      for (const [model, fields] of this.models.defaults) {
+        const values = new Map<string, FieldValue>()
+        for (const [field, expr] of fields) {
+          const v = await this.eval(expr)
+          if (v !== null && typeof v === 'object' && !isPyScalarObject(v)) throw new Unsupported(`the default of ${model}.${field} (a ${typeName(v)})`)
+          values.set(field, v)
+        }
+        this.defaults.set(model, values)
+      }
+    } finally {
+      this.vars.clear()
+      for (const [k, v] of saved) this.vars.set(k, v)
+    }
+  }
+
   /** Run one statement; returns what it printed (doctest's "got"). Python errors throw `PyException`. */
-  async execute(statement: Statement): Promise<string> {
+  async execute(statement: Statement, options: ExecuteOptions = {}): Promise<string> {
     this.out = ''
+    await this.prepareDefaults()
     switch (statement.type) {
       case 'import':
-        for (const name of statement.names) if (!this.vars.has(name) && name !== '*') this.vars.set(name, null)
+        this.import(statement.module, statement.names)
         break
       case 'assign':
         await this.assign(statement.target, await this.eval(statement.value))
         break
       case 'expr': {
-        const value = await this.eval(statement.value)
-        if (value !== null) this.out += (await this.repr(value)) + '\n'
+        const bareDelete = options.quiet === true && statement.value.type === 'call' && statement.value.callee.type === 'attribute' && statement.value.callee.name === 'delete'
+        this.countDeletes = !bareDelete
+        try {
+          const value = await this.eval(statement.value)
+          if (value !== null && !bareDelete) this.out += (await this.repr(value)) + '\n'
+        } finally {
+          this.countDeletes = true
+        }
       }
     }
     return this.out
+  }
+
+  /** `from datetime import date`, `import datetime`, `from decimal import Decimal`; Django's own modules bind nothing the kit needs. */
+  private import(module: string, names: readonly string[]): void {
+    if (names.length === 0) {
+      if (module === 'datetime') return void this.vars.set('datetime', { kind: 'module', name: 'datetime' })
+      if (module === 'decimal') throw new Unsupported('import decimal (use from decimal import Decimal)')
+      if (module.split('.')[0] === 'django') return
+      throw new Unsupported(`import ${module}`)
+    }
+    const known = IMPORTS[module]
+    for (const name of names) {
+      if (known && Object.hasOwn(known, name)) this.vars.set(name, known[name]!)
+      else if (module.split('.')[0] === 'django' && name !== '*') {
+        if (!this.vars.has(name)) this.vars.set(name, null)
+      } else throw new Unsupported(`from ${module} import ${name}`)
+    }
   }
 
   private async assign(t: Target, value: PyValue): Promise<void> {
@@ -76,6 +155,27 @@ export class Interpreter {
       case 'str':
       case 'const':
         return e.value
+      case 'float':
+        return { kind: 'float', value: e.value }
+      case 'binary': {
+        const left = await this.eval(e.left)
+        const right = await this.eval(e.right)
+        if (e.op === '==') return equals(left, right)
+        if (e.op === '!=') return !equals(left, right)
+        if (isComparison(e.op)) return compare(e.op, left, right)
+        if (e.op === '%' && typeof left === 'string') {
+          const args = isObject(right) && right.kind === 'tuple' ? right.items : [right]
+          const shown: Presentable[] = []
+          for (const a of args) shown.push(await this.present(a))
+          return percentFormat(left, shown, this.ctx.display)
+        }
+        return arithmetic(e.op, left, right)
+      }
+      case 'fstring': {
+        let text = ''
+        for (const p of e.parts) text += typeof p === 'string' ? p : p.conversion === 'r' ? await this.repr(await this.eval(p.expr)) : await this.str(await this.eval(p.expr))
+        return text
+      }
       case 'name': {
         if (!this.vars.has(e.id)) throw raise.name(e.id)
         return this.vars.get(e.id)!
@@ -84,6 +184,8 @@ export class Interpreter {
         const v = await this.eval(e.operand)
         if (typeof v === 'number') return -v
         if (typeof v === 'boolean') return v ? -1 : 0
+        if (isObject(v) && v.kind === 'float') return { kind: 'float', value: -v.value }
+        if (isObject(v) && v.kind === 'decimal') return { kind: 'decimal', text: v.text.startsWith('-') ? v.text.slice(1) : '-' + v.text }
         throw raise.type(`bad operand type for unary -: '${typeName(v)}'`)
       }
       case 'list':
@@ -127,6 +229,7 @@ export class Interpreter {
       if (isObject(v) && v.kind === 'model') throw raise.attribute(`type object '${v.name}' has no attribute '${name}'`)
       throw raise.attribute(`'${typeName(v)}' object has no attribute '${name}'`)
     }
+    if (typeof v === 'string' && name === 'format') return { kind: 'method', self: v, name }
     if (!isObject(v)) return missing()
     switch (v.kind) {
       case 'model':
@@ -135,8 +238,8 @@ export class Interpreter {
         if (this.ctx.index.field(v.name, name) || this.ctx.index.relationByAttribute(v.name, name)) throw new Unsupported(`class attribute ${v.name}.${name}`)
         return missing()
       case 'instance': {
-        if (name === 'id' || name === 'pk') return v.id
-        if (name in v.values) return v.values[name]!
+        if (this.ctx.index.keyAlias(v.model, name)) return v.id
+        if (Object.hasOwn(v.values, name)) return v.values[name]!
         const manager = rel.relatedManager(this.ctx, v, name)
         if (manager) return manager
         if (INSTANCE_METHODS.has(name)) return { kind: 'method', self: v, name }
@@ -158,6 +261,22 @@ export class Interpreter {
       case 'dict':
         if (name === 'keys' || name === 'values' || name === 'items') throw new Unsupported(`dict.${name}()`)
         return missing()
+      case 'date':
+      case 'datetime':
+      case 'time': {
+        const parts: Record<string, number> = v as unknown as Record<string, number>
+        if (['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond'].includes(name) && typeof parts[name] === 'number') return parts[name]!
+        if (name === 'date' || name === 'time' || name === 'isoformat' || name === 'weekday') return { kind: 'method', self: v, name }
+        if (['strftime', 'replace', 'timetuple', 'isoweekday', 'ctime', 'toordinal'].includes(name)) throw new Unsupported(`${v.kind}.${name}()`)
+        return missing()
+      }
+      case 'module':
+        if (Object.hasOwn(IMPORTS['datetime']!, name)) return IMPORTS['datetime']![name]!
+        if (['timedelta', 'timezone', 'MINYEAR', 'MAXYEAR', 'tzinfo'].includes(name)) throw new Unsupported(`datetime.${name}`)
+        throw raise.attribute(`module 'datetime' has no attribute '${name}'`)
+      case 'pytype':
+        if (['today', 'now', 'utcnow', 'fromisoformat', 'combine', 'min', 'max'].includes(name)) throw new Unsupported(`${v.name}.${name}`)
+        return missing()
       default:
         return missing()
     }
@@ -167,13 +286,13 @@ export class Interpreter {
     if (!isObject(target) || target.kind !== 'instance') {
       throw raise.attribute(`'${typeName(target)}' object has no attribute '${name}'`)
     }
-    if (name === 'id' || name === 'pk') {
-      target.id = value === null ? null : typeof value === 'number' ? value : Number(rel.scalar(value, 'id'))
+    if (this.ctx.index.keyAlias(target.model, name)) {
+      target.id = rel.keyValue(this.ctx, target.model, value)
       return
     }
     const end = this.ctx.index.relationByAttribute(target.model, name)
     if (end) throw raise.type(rel.directAssignment(end.side, name))
-    if (this.ctx.index.field(target.model, name)) target.values[name] = rel.scalar(value, name)
+    if (this.ctx.index.field(target.model, name)) target.values[name] = rel.fieldValue(value, name)
     else target.extra.set(name, value)
   }
 
@@ -223,6 +342,8 @@ export class Interpreter {
         return this.builtin(callee.name, args, kwargs)
       case 'model':
         return rel.construct(this.ctx, callee.name, args, kwargs)
+      case 'pytype':
+        return construct(callee, args, kwargs)
       case 'method':
         return this.method(callee.self, callee.name, args, kwargs)
       default:
@@ -271,8 +392,23 @@ export class Interpreter {
   }
 
   private async method(self: PyValue, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
+    if (typeof self === 'string' && name === 'format') {
+      if (kwargs.length) throw new Unsupported('str.format() with keyword arguments')
+      const shown: Presentable[] = []
+      for (const a of args) shown.push(await this.present(a))
+      return braceFormat(self, shown, this.ctx.display)
+    }
     if (!isObject(self)) throw new Error('method on a plain value')
     if (self.kind === 'instance') return this.instanceMethod(self, name, args, kwargs)
+    if (self.kind === 'date' || self.kind === 'datetime' || self.kind === 'time') {
+      noArgs(name, args, kwargs)
+      const d = self as Record<string, never> & typeof self
+      if (name === 'date' && self.kind === 'datetime') return { kind: 'date', year: self.year, month: self.month, day: self.day }
+      if (name === 'time' && self.kind === 'datetime') return { kind: 'time', hour: self.hour, minute: self.minute, second: self.second, microsecond: self.microsecond }
+      if (name === 'weekday' && self.kind !== 'time') return (new Date(Date.UTC(self.year, self.month - 1, self.day)).getUTCDay() + 6) % 7
+      if (name === 'isoformat') return (await this.str(d)).replace(' ', 'T')
+      throw raise.attribute(`'${self.kind}' object has no attribute '${name}'`)
+    }
     if (self.kind === 'related-manager') {
       switch (name) {
         case 'add': noKwargs(name, kwargs); return rel.add(this.ctx, self, args)
@@ -300,7 +436,7 @@ export class Interpreter {
   private async instanceMethod(self: Instance, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
     if (name === 'save') return rel.save(this.ctx, self)
     noArgs(name, args, kwargs)
-    return name === 'delete' ? rel.deleteInstance(this.ctx, self) : rel.refresh(this.ctx, self)
+    return name === 'delete' ? rel.deleteInstance(this.ctx, self, this.countDeletes) : rel.refresh(this.ctx, self)
   }
 
   private async querySetMethod(q: QuerySet, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
@@ -336,11 +472,11 @@ export class Interpreter {
         for (const [k] of kwargs) if (k !== 'flat') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
         return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat })
       }
-      case 'delete': noArgs(name, args, kwargs); return qs.deleteAll(ctx, q)
+      case 'delete': noArgs(name, args, kwargs); return qs.deleteAll(ctx, q, this.countDeletes)
       case 'none': noArgs(name, args, kwargs); return qs.none(q)
       case 'update':
         if (args.length) throw raise.type('update() takes 1 positional argument but more were given')
-        return qs.update(ctx, q, kwargs.map(([k, v]) => [k, rel.scalar(v, k)] as const))
+        return qs.update(ctx, q, kwargs.map(([k, v]) => [k, rel.fieldValue(v, k)] as const))
       case 'get_or_create':
         positionalUnsupported(name, args)
         return this.getOrCreate(q, kwargs, async (all) => {
@@ -397,6 +533,14 @@ export class Interpreter {
     if (!isObject(v)) return v
     switch (v.kind) {
       case 'instance': return v
+      case 'float':
+      case 'decimal':
+      case 'date':
+      case 'datetime':
+      case 'time':
+        return v
+      case 'pytype': return { kind: 'opaque', text: `<class '${v.name === 'Decimal' ? 'decimal.Decimal' : 'datetime.' + v.name}'>` }
+      case 'module': return { kind: 'opaque', text: "<module 'datetime' from '/usr/lib/python3.11/datetime.py'>" }
       case 'list':
       case 'tuple': {
         const items: Presentable[] = []
@@ -462,3 +606,52 @@ function pySlice<T>(items: readonly T[], start: number | undefined, stop: number
 }
 
 export { PyException }
+
+/** `date(…)`, `datetime(…)`, `time(…)`, `Decimal(…)`, with Python's argument checks. */
+function construct(type: PyType, args: readonly PyValue[], kwargs: Kwargs): PyValue {
+  if (type.name === 'Decimal') {
+    if (kwargs.length || args.length > 1) throw raise.type('Decimal() takes at most 1 argument')
+    const v = args[0] ?? '0'
+    if (typeof v === 'number') return { kind: 'decimal', text: String(v) }
+    if (isObject(v) && v.kind === 'decimal') return v
+    if (isObject(v) && v.kind === 'float') throw new Unsupported('Decimal() of a float (its exact binary value)')
+    if (typeof v !== 'string') throw raise.type(`conversion from ${typeName(v)} to Decimal is not supported`)
+    const text = parseDecimal(v)
+    if (text === undefined) {
+      if (/^\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*$|^\s*[-+]?(inf|infinity|nan)\s*$/i.test(v)) throw new Unsupported(`Decimal('${v}') in exponent or special notation`)
+      throw new PyException('decimal.InvalidOperation', "[<class 'decimal.ConversionSyntax'>]")
+    }
+    return { kind: 'decimal', text }
+  }
+  const names = type.name === 'date' ? ['year', 'month', 'day'] : type.name === 'time' ? ['hour', 'minute', 'second', 'microsecond'] : ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond']
+  const required = type.name === 'time' ? 0 : 3
+  if (args.length > names.length) throw raise.type(`function takes at most ${names.length} arguments (${args.length} given)`)
+  const values: (number | undefined)[] = names.map(() => undefined)
+  args.forEach((a, i) => { values[i] = integer(a) })
+  for (const [k, v] of kwargs) {
+    const i = names.indexOf(k)
+    if (i < 0) throw raise.type(`'${k}' is an invalid keyword argument for this function`)
+    if (values[i] !== undefined) throw raise.type(`argument for function given by name ('${k}') and position (${i + 1})`)
+    values[i] = integer(v)
+  }
+  const missing = values.slice(0, required).findIndex((v) => v === undefined)
+  if (missing >= 0) throw raise.type(`function missing required argument '${names[missing]}' (pos ${missing + 1})`)
+  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0] = values
+  if (type.name === 'time') {
+    const problem = timeProblem(a, b, c, d)
+    if (problem) throw raise.value(problem)
+    return { kind: 'time', hour: a, minute: b, second: c, microsecond: d }
+  }
+  const problem = dateProblem(a, b, c) ?? (type.name === 'datetime' ? timeProblem(d, e, f, g) : undefined)
+  if (problem) throw raise.value(problem)
+  if (type.name === 'date') return { kind: 'date', year: a, month: b, day: c }
+  return { kind: 'datetime', year: a, month: b, day: c, hour: d, minute: e, second: f, microsecond: g }
+}
+
+function integer(v: PyValue): number {
+  if (typeof v === 'number') return v
+  if (typeof v === 'boolean') return v ? 1 : 0
+  if (isObject(v) && v.kind === 'float') throw raise.type("integer argument expected, got float")
+  throw raise.type(`an integer is required (got type ${typeName(v)})`)
+}
+

@@ -1,20 +1,25 @@
 /**
- * Keyword lookups (`authors__name__startswith="Ann"`) -> contract
- * conditions, with Django's value preparation and its FieldError messages.
+ * Keyword lookups (`authors__name__startswith="Ann"`, `when__year__gte=2005`)
+ * -> contract conditions, with Django's value preparation and its
+ * FieldError messages.
  */
-import type { Condition, Lookup, Scalar } from '../../adapters/contract.js'
-import { pyRepr, pyStr, type Displays } from '../present/repr.js'
+import type { Condition, Lookup, Scalar, Transform } from '../../adapters/contract.js'
+import { pyStr, type Displays } from '../present/repr.js'
 import { raise, Unsupported } from './exceptions.js'
+import { toInteger, toScalar } from './fields.js'
 import { SchemaIndex } from './schema-index.js'
-import type { Instance, PyValue } from './values.js'
+import { isObject, type PyValue } from './values.js'
 
 const LOOKUPS: ReadonlySet<string> = new Set<Lookup>([
   'exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith',
-  'in', 'gt', 'gte', 'lt', 'lte', 'isnull'
+  'in', 'gt', 'gte', 'lt', 'lte', 'isnull', 'range'
 ])
 const RELATED_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'isnull'])
+const TRANSFORMS: ReadonlySet<string> = new Set<Transform>(['year', 'month', 'day'])
+/** Lookups a transform's integer accepts. */
+const TRANSFORM_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'in', 'range', 'isnull'])
 /** Valid in Django, not implemented by the kit: an honest error, not a FieldError. */
-const KNOWN_UNSUPPORTED = new Set(['range', 'regex', 'iregex', 'year', 'month', 'day', 'date', 'search'])
+const KNOWN_UNSUPPORTED = new Set(['regex', 'iregex', 'date', 'time', 'search', 'week', 'week_day', 'iso_week_day', 'quarter', 'iso_year', 'hour', 'minute', 'second', 'contained_by', 'overlap'])
 
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
 export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
@@ -30,46 +35,66 @@ export function resolveLookup(index: SchemaIndex, display: Displays, model: stri
     let field = 'id'
     let lookupParts = rest
     const next = rest[0]
+    const via = { relation: relation.relation.name, side: relation.side }
     if (next !== undefined && !LOOKUPS.has(next)) {
       if (index.relationByQueryName(target, next)) throw new Unsupported(`lookups that span more than one relation ('${key}')`)
       // Django resolves names as far as they go; the rest are lookups on the relation itself.
-      if (next !== 'pk' && next !== 'id' && !index.field(target, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
-      field = next === 'pk' ? 'id' : next
+      const alias = index.keyAlias(target, next)
+      if (!alias && !index.field(target, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
+      field = alias ?? next
       lookupParts = rest.slice(1)
-    } else if (next !== undefined && !RELATED_LOOKUPS.has(next)) {
-      throw raise.field(`Related Field got invalid lookup: ${next}`)
+      return fieldCondition(index, display, target, field, lookupParts, value, via)
     }
-    const lookup = lookupName(lookupParts, fieldClass(index, target, field))
-    const isRelatedPk = field === 'id'
-    return condition({ relation: relation.relation.name, side: relation.side }, field, lookup, value, (v) =>
-      isRelatedPk ? relatedValue(index, display, target, v) : prepare(index, display, target, field, v)
-    )
+    if (next !== undefined && !RELATED_LOOKUPS.has(next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
+    const lookup = (next ?? 'exact') as Lookup
+    if (rest.length > 1) throw raise.field(`Related Field got invalid lookup: ${rest[1]}`)
+    return condition(via, field, undefined, lookup, value, (v) => relatedValue(index, display, target, v))
   }
-  if (first !== 'pk' && first !== 'id' && !index.field(model, first)) {
-    throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${index.choices(model)}`)
+  const field = index.keyAlias(model, first) ?? (index.field(model, first) ? first : undefined)
+  if (field === undefined) throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${index.choices(model)}`)
+  return fieldCondition(index, display, model, field, rest, value, undefined)
+}
+
+/** `field[__transform][__lookup]` on `model`'s own field (or the key, `id`). */
+function fieldCondition(index: SchemaIndex, display: Displays, model: string, field: string, parts: readonly string[], value: LookupValue, via: Condition['via']): Condition {
+  const spec = index.spec(model, field)!
+  const cls = index.models.classes.get(`${model}.${field}`) ?? 'Field'
+  let transform: Transform | undefined
+  let rest = parts
+  if (rest[0] !== undefined && TRANSFORMS.has(rest[0])) {
+    if (spec.type !== 'date' && spec.type !== 'datetime') throw raise.field(`Unsupported lookup '${rest[0]}' for ${cls} or join on the field not permitted.`)
+    transform = rest[0] as Transform
+    rest = rest.slice(1)
+    if (rest[0] !== undefined && !TRANSFORM_LOOKUPS.has(rest[0])) {
+      if (KNOWN_UNSUPPORTED.has(rest[0])) throw new Unsupported(`the '${rest[0]}' lookup`)
+      throw raise.field(`Unsupported lookup '${rest[0]}' for IntegerField or join on the field not permitted, perhaps you meant ${rest[0]}?`)
+    }
   }
-  const field = first === 'pk' ? 'id' : first
-  const lookup = lookupName(rest, fieldClass(index, model, field))
-  return condition(undefined, field, lookup, value, (v) => prepare(index, display, model, field, v))
+  const lookup = lookupName(rest, cls)
+  const prep = transform ? (v: PyValue) => toInteger(v, field, display) : (v: PyValue) => toScalar(spec, v, display)
+  return condition(via, field, transform, lookup, value, prep)
 }
 
 function condition(
   via: Condition['via'],
   field: string,
+  transform: Transform | undefined,
   lookup: Lookup,
   value: LookupValue,
   prep: (v: PyValue) => Scalar
 ): Condition {
-  const base = via ? { via } : {}
-  if (lookup === 'isnull') return { ...base, field, lookup, value: truthy(value) }
-  if (lookup === 'in') {
+  const base = { ...(via ? { via } : {}), field, ...(transform ? { transform } : {}) }
+  if (lookup === 'isnull') return { ...base, lookup, value: truthy(value) }
+  if (lookup === 'in') return { ...base, lookup, value: iterable(value).map(prep) }
+  if (lookup === 'range') {
     const items = iterable(value)
-    return { ...base, field, lookup, value: items.map(prep) }
+    if (items.length !== 2) throw raise.value(`not enough values to unpack (expected 2, got ${items.length})`)
+    return { ...base, lookup, value: items.map(prep) }
   }
-  if (value === null && (lookup === 'exact' || lookup === 'iexact')) return { ...base, field, lookup: 'isnull', value: true }
+  if (value === null && (lookup === 'exact' || lookup === 'iexact')) return { ...base, lookup: 'isnull', value: true }
   if (value === null) throw raise.value('Cannot use None as a query value')
   if (isValues(value)) throw raise.type(`Field '${field}' expected a number but got a queryset.`)
-  return { ...base, field, lookup, value: prep(value) }
+  return { ...base, lookup, value: prep(value) }
 }
 
 function lookupName(parts: readonly string[], fieldClassName: string): Lookup {
@@ -81,46 +106,22 @@ function lookupName(parts: readonly string[], fieldClassName: string): Lookup {
   throw raise.field(`Unsupported lookup '${bad}' for ${fieldClassName} or join on the field not permitted.`)
 }
 
-function fieldClass(index: SchemaIndex, model: string, field: string): string {
-  if (field === 'id') return 'AutoField'
-  const f = index.field(model, field)
-  return f?.type === 'integer' ? 'IntegerField' : f?.type === 'boolean' ? 'BooleanField' : 'CharField'
-}
-
-/** The value of a lookup on a relation's primary key: an instance of the related model, or a pk. */
+/** The value of a lookup on a relation's primary key: an instance of the related model, or a key. */
 function relatedValue(index: SchemaIndex, display: Displays, target: string, v: PyValue): Scalar {
-  if (v !== null && typeof v === 'object' && v.kind === 'instance') {
+  if (isObject(v) && v.kind === 'instance') {
     // Django formats this message with str(), not repr().
     if (v.model !== target) throw raise.value(`Cannot query "${pyStr(v, display)}": Must be "${target}" instance.`)
     return v.id
   }
-  return toInteger(v, 'id', display)
+  return toScalar(index.spec(target, 'id')!, v, display)
 }
 
-/** Django's `get_prep_value` for one field. */
-export function prepare(index: SchemaIndex, display: Displays, model: string, field: string, v: PyValue): Scalar {
-  if (v === null) return null
-  const type = field === 'id' ? 'integer' : index.field(model, field)?.type
-  if (type === 'integer') return toInteger(v, field, display)
-  if (type === 'boolean') {
-    if (typeof v === 'boolean') return v
-    if (v === 0 || v === 1) return v === 1
-    throw raise.value(`“${typeof v === 'string' ? v : pyRepr(asPresentable(v), display)}” value must be either True or False.`)
-  }
-  if (typeof v === 'string') return v
-  if (typeof v === 'number') return String(v)
-  if (typeof v === 'boolean') return v ? 'True' : 'False'
-  return pyRepr(asPresentable(v), display)
+/** Django's `get_prep_value` for one field, as a contract scalar (saving when `forSave`). */
+export function prepare(index: SchemaIndex, display: Displays, model: string, field: string, v: PyValue, forSave = false): Scalar {
+  return toScalar(index.spec(model, field)!, v, display, forSave)
 }
 
-export function toInteger(v: PyValue, field: string, display: Displays): number {
-  if (typeof v === 'number') return v
-  if (typeof v === 'boolean') return v ? 1 : 0
-  if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return Number.parseInt(v, 10)
-  const shown = pyRepr(asPresentable(v), display)
-  if (typeof v === 'string') throw raise.value(`Field '${field}' expected a number but got ${shown}.`)
-  throw raise.type(`Field '${field}' expected a number but got ${shown}.`)
-}
+export { toInteger }
 
 function truthy(v: LookupValue): boolean {
   if (v === null || v === false || v === 0 || v === '') return false
@@ -136,12 +137,4 @@ function iterable(v: LookupValue): readonly PyValue[] {
   if (v !== null && typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'values')) return v.items
   if (typeof v === 'string') return [...v] // Python iterates a string's characters
   throw raise.type(`'${v === null ? 'NoneType' : typeof v === 'number' ? 'int' : typeof v === 'string' ? 'str' : typeof v === 'boolean' ? 'bool' : v.kind}' object is not iterable`)
-}
-
-/** Best-effort presentable view for messages (instances keep their repr). */
-function asPresentable(v: PyValue): import('../present/repr.js').Presentable {
-  if (v === null || typeof v !== 'object') return v
-  if (v.kind === 'instance') return v as Instance
-  if (v.kind === 'list' || v.kind === 'tuple') return { kind: v.kind, items: v.items.map(asPresentable) }
-  return { kind: 'opaque', text: `<${v.kind}>` }
 }

@@ -3,12 +3,14 @@
  * result cache, slicing marks, `get`/`first`/`last`/`exists`/`count`,
  * `values()`/`values_list()`, bulk `delete()`.
  */
-import type { Condition, Filter, OrderKey, Query, Row, Scalar } from '../../adapters/contract.js'
+import type { Condition, Filter, OrderKey, Query, Row } from '../../adapters/contract.js'
 import { pyRepr, REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
 import { ask, type Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
+import { fromScalar } from './fields.js'
 import { prepare, resolveLookup, type LookupValue } from './lookups.js'
-import type { Instance, Mode, PyValue, QuerySet } from './values.js'
+import { deleteRows, rowValues } from './related.js'
+import type { FieldValue, Instance, Mode, PyValue, QuerySet } from './values.js'
 
 /** Django's `MAX_GET_RESULTS`. */
 const MAX_GET_RESULTS = 21
@@ -31,6 +33,11 @@ export function addFilter(ctx: Context, qs: QuerySet, negated: boolean, kwargs: 
   if (isSliced(qs)) throw raise.assertion('Cannot filter a query once a slice has been taken.')
   if (kwargs.length === 0) return chain(qs)
   const conditions = kwargs.map(([key, value]) => resolveLookup(ctx.index, ctx.display, qs.model, key, value))
+  for (const c of conditions) {
+    if ((c.transform || c.lookup === 'range') && !ctx.features.has('date-lookups')) {
+      throw new Unsupported(`the adapter does not declare feature 'date-lookups', needed for '${c.transform ?? c.lookup}'`)
+    }
+  }
   const last = qs.filters[qs.filters.length - 1]
   const sameHop = (c: Condition) => c.via && last?.conditions.some((l) => l.via?.relation === c.via!.relation && l.via.side === c.via!.side)
   if (qs.sticky && negated && conditions.some(sameHop)) {
@@ -55,7 +62,7 @@ export function orderBy(ctx: Context, qs: QuerySet, keys: readonly string[]): Qu
     if (key === '?') throw raise.type('random ordering is not supported by the kit')
     const descending = key.startsWith('-')
     const name = descending ? key.slice(1) : key
-    const field = name === 'pk' ? 'id' : name
+    const field = ctx.index.keyAlias(qs.model, name) ?? name
     if (field !== 'id' && !ctx.index.field(qs.model, field)) {
       if (ctx.index.relationByQueryName(qs.model, field.split('__')[0]!)) throw raise.type(`ordering across a relation ('${key}') is not supported by the kit`)
       throw raise.field(`Cannot resolve keyword '${field}' into field. Choices are: ${ctx.index.choices(qs.model)}`)
@@ -105,7 +112,11 @@ export async function fill(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
 }
 
 export function fromRow(ctx: Context, model: string, mode: Mode, row: Row): PyValue {
-  const value = (name: string): Scalar => (name === 'id' || name === 'pk' ? row.id : (row[name] ?? null))
+  const value = (name: string): FieldValue => {
+    if (ctx.index.keyAlias(model, name)) return row.id
+    const spec = ctx.index.field(model, name)!
+    return fromScalar(spec, Object.hasOwn(row, name) ? row[name]! : null, model)
+  }
   switch (mode.kind) {
     case 'models':
       return instanceFromRow(ctx, model, row)
@@ -122,15 +133,13 @@ export function fromRow(ctx: Context, model: string, mode: Mode, row: Row): PyVa
 }
 
 export function instanceFromRow(ctx: Context, model: string, row: Row): Instance {
-  const values: Record<string, Scalar> = {}
-  for (const f of ctx.index.model(model).fields) values[f.name] = row[f.name] ?? null
-  return { kind: 'instance', model, id: row.id, values, db: 'default', extra: new Map() }
+  return { kind: 'instance', model, id: row.id, values: rowValues(ctx, model, row), db: 'default', extra: new Map() }
 }
 
 /** `values(*fields)` / `values_list(*fields, flat=)`. */
 export function withMode(ctx: Context, qs: QuerySet, mode: Mode): QuerySet {
   for (const f of mode.kind === 'models' ? [] : mode.fields) {
-    if (f === 'pk' || f === 'id' || ctx.index.field(qs.model, f)) continue
+    if (ctx.index.keyAlias(qs.model, f) || ctx.index.field(qs.model, f)) continue
     if (ctx.index.relationByQueryName(qs.model, f.split('__')[0]!)) throw raise.type(`values() across a relation ('${f}') is not supported by the kit`)
     throw raise.field(`Cannot resolve keyword '${f}' into field. Choices are: ${ctx.index.choices(qs.model)}`)
   }
@@ -186,14 +195,21 @@ export async function last(ctx: Context, qs: QuerySet): Promise<PyValue> {
   return rows[0] ?? null
 }
 
-/** Bulk delete. Returns None: the document convention wins over Django's tuple. */
-export async function deleteAll(ctx: Context, qs: QuerySet): Promise<null> {
+/** Bulk delete: Django's `(total, {label: count})` (see `deleteRows`). */
+export async function deleteAll(ctx: Context, qs: QuerySet, counted = true): Promise<PyValue> {
   if (isSliced(qs)) throw raise.assertion("Cannot use 'limit' or 'offset' with delete.")
   if (qs.distinct) throw raise.type('Cannot call delete() after .distinct().')
   if (qs.mode.kind !== 'models') throw raise.type('Cannot call delete() after .values() or .values_list()')
-  await ask(ctx, { kind: 'delete', query: toQuery(ctx, chain(qs, { order: [] })) }, 'affected')
+  let result: PyValue
+  if (counted) {
+    const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, chain(qs, { order: [], distinct: true, mode: { kind: 'models' } })) }, 'rows')
+    result = await deleteRows(ctx, qs.model, rows.map((r) => r.id), true)
+  } else {
+    await ask(ctx, { kind: 'delete', query: toQuery(ctx, chain(qs, { order: [] })) }, 'affected')
+    result = null
+  }
   qs.cache = null
-  return null
+  return result
 }
 
 /** `none()`: a queryset that matches nothing (an empty `in`, which every adapter answers without data). */
@@ -202,7 +218,7 @@ export function none(qs: QuerySet): QuerySet {
 }
 
 /** `update(**fields)`: each matched row once; answers how many, as Django does. */
-export async function update(ctx: Context, qs: QuerySet, values: readonly (readonly [string, Scalar])[]): Promise<number> {
+export async function update(ctx: Context, qs: QuerySet, values: readonly (readonly [string, FieldValue])[]): Promise<number> {
   if (isSliced(qs)) throw raise.assertion('Cannot update a query once a slice has been taken.')
   for (const [field] of values) {
     if (!ctx.index.field(qs.model, field)) {
@@ -211,7 +227,7 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
     }
   }
   const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, chain(qs, { distinct: true, order: [], mode: { kind: 'models' } })) }, 'rows')
-  const prepared = Object.fromEntries(values.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, v)]))
+  const prepared = Object.fromEntries(values.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, v, true)]))
   for (const row of rows) await ask(ctx, { kind: 'update', model: qs.model, id: row.id, values: prepared }, 'affected')
   qs.cache = null
   return rows.length

@@ -1,51 +1,79 @@
 /**
  * Model instances (`Model(...)`, `save()`, `delete()`) and related managers
  * (`add`, `remove`, `set`, `clear`, `create`), with Django 3.2's checks and
- * messages. The data work is one contract operation each.
+ * messages. The data work is one contract operation each; a symmetrical
+ * relation gets its mirror operation too (contract rule 8).
  */
-import type { Scalar } from '../../adapters/contract.js'
+import type { Filter, Key, Operation, Query, Scalar, Side } from '../../adapters/contract.js'
+import { isPyScalarObject } from '../present/pytypes.js'
 import { pyRepr, pyStr } from '../present/repr.js'
 import { ask, type Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
-import { prepare, toInteger } from './lookups.js'
+import { fromScalar, toScalar } from './fields.js'
+import { prepare } from './lookups.js'
 import { newQuerySet } from './querysets.js'
 import { SchemaIndex } from './schema-index.js'
-import type { Instance, PyValue, QuerySet, RelatedManager } from './values.js'
+import type { FieldValue, Instance, PyValue, QuerySet, RelatedManager } from './values.js'
 
-/** `Model(*args, **kwargs)`: an unsaved instance. */
+/** `Model(*args, **kwargs)`: an unsaved instance with Django's defaults. */
 export function construct(ctx: Context, model: string, args: readonly PyValue[], kwargs: readonly (readonly [string, PyValue])[]): Instance {
-  const values: Record<string, Scalar> = { ...ctx.index.models.defaults[model] }
-  const instance: Instance = { kind: 'instance', model, id: null, values, db: null, extra: new Map() }
+  const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>
+  const defaults = ctx.defaults.get(model)
+  for (const f of ctx.index.model(model).fields) {
+    // Django's implicit default: '' where empty strings are allowed (text, not null), else None.
+    values[f.name] = defaults?.has(f.name) ? defaults.get(f.name)! : f.type === 'string' && !f.nullable ? '' : null
+  }
+  const pk = ctx.index.model(model).primaryKey
+  const instance: Instance = { kind: 'instance', model, id: pk && !pk.auto && pk.type === 'string' ? '' : null, values, db: null, extra: new Map() }
   const positional = ctx.index.concreteFields(model)
   if (args.length > positional.length) throw raise.index('Number of args exceeds number of fields')
+  const seen = new Set<string>()
   const assign = (name: string, v: PyValue): void => {
-    if (name === 'id' || name === 'pk') {
-      instance.id = v === null ? null : toInteger(v, 'id', ctx.display)
+    if (ctx.index.keyAlias(model, name)) {
+      instance.id = keyValue(ctx, model, v)
       return
     }
     const rel = ctx.index.relationByAttribute(model, name)
     if (rel) throw raise.type(directAssignment(rel.side, name))
     if (!ctx.index.field(model, name)) throw raise.type(`${model}() got an unexpected keyword argument '${name}'`)
-    values[name] = scalar(v, name)
+    values[name] = fieldValue(v, name)
   }
-  args.forEach((v, i) => assign(positional[i]!, v))
-  for (const [name, v] of kwargs) assign(name, v)
+  args.forEach((v, i) => {
+    seen.add(positional[i]!)
+    assign(positional[i]!, v)
+  })
+  for (const [name, v] of kwargs) {
+    if (seen.has(name) || (name === 'pk' && seen.has(ctx.index.pkName(model)))) throw raise.type(`${model}() got both positional and keyword arguments for field '${name}'.`)
+    assign(name, v)
+  }
   return instance
+}
+
+/** A primary key value as the instance holds it (Django keeps it until save). */
+export function keyValue(ctx: Context, model: string, v: PyValue): Key | null {
+  if (v === null) return null
+  const spec = ctx.index.spec(model, 'id')!
+  const key = toScalar(spec, v, ctx.display)
+  if (typeof key !== 'number' && typeof key !== 'string') throw raise.type(`Field '${spec.name}' expected a number but got ${pyRepr(key, ctx.display)}.`)
+  return key
 }
 
 export function directAssignment(side: 'forward' | 'reverse', name: string): string {
   return `Direct assignment to the ${side} side of a many-to-many set is prohibited. Use ${name}.set() instead.`
 }
 
-/** Values an instance can hold; anything else is beyond the kit. */
-export function scalar(v: PyValue, field: string): Scalar {
-  if (v === null || typeof v !== 'object') return v
+/** Values an instance can hold in a field; anything else is beyond the kit. */
+export function fieldValue(v: PyValue, field: string): FieldValue {
+  if (v === null || typeof v !== 'object' || isPyScalarObject(v)) return v
   throw new Unsupported(`storing a ${v.kind} in field '${field}'`)
 }
 
+/** @deprecated name kept for callers: see `fieldValue`. */
+export const scalar = fieldValue
+
 function dbValues(ctx: Context, instance: Instance): Record<string, Scalar> {
   const out: Record<string, Scalar> = {}
-  for (const f of ctx.index.model(instance.model).fields) out[f.name] = prepare(ctx.index, ctx.display, instance.model, f.name, instance.values[f.name] ?? null)
+  for (const f of ctx.index.model(instance.model).fields) out[f.name] = prepare(ctx.index, ctx.display, instance.model, f.name, instance.values[f.name] ?? null, true)
   return out
 }
 
@@ -57,38 +85,78 @@ export async function save(ctx: Context, instance: Instance): Promise<null> {
   } else {
     instance.id = (await ask(ctx, { kind: 'insert', model: instance.model, values }, 'inserted')).id
   }
-  for (const f of ctx.index.model(instance.model).fields) instance.values[f.name] = values[f.name] ?? null
   instance.db = 'default'
   return null
 }
 
-/** `instance.delete()`: deletes the row and its links, then forgets the id (as Django does). */
-export async function deleteInstance(ctx: Context, instance: Instance): Promise<null> {
-  if (instance.id === null) {
-    throw raise.assertion(`${instance.model} object can't be deleted because its id attribute is set to None.`)
+const byKey = (model: string, ids: readonly Key[]): Query => ({
+  model,
+  filters: [{ negated: false, conditions: [{ field: 'id', lookup: 'in', value: [...ids] }] }],
+  distinct: false,
+  orderBy: [],
+  offset: 0
+})
+
+/**
+ * Django's `delete()` result: `(total, {label: count})`, through tables first
+ * (in the order Django made their models), then the model; zero counts left
+ * out. `counted: false` skips the link counts (a bare `x.delete()` the
+ * document shows no output for), and only the model's rows are reported.
+ */
+export async function deleteRows(ctx: Context, model: string, ids: readonly Key[], counted: boolean): Promise<PyValue> {
+  const counts: [string, number][] = []
+  if (counted && ids.length) {
+    for (const r of throughOrder(ctx)) {
+      if (r.source !== model && r.target !== model) continue
+      const count = async (side: Side, filters: Filter[]) =>
+        (await ask(ctx, { kind: 'count', query: { ...byKey(side === 'forward' ? r.target : r.source, []), filters } }, 'count')).count
+      const hop = (side: Side) => ({ relation: r.name, side })
+      const inIds = { field: 'id', lookup: 'in' as const, value: [...ids] }
+      // Links whose source is deleted: the targets joined back once per link, and the same for targets.
+      let links = 0
+      if (r.source === model) links += await count('forward', [{ negated: false, conditions: [{ ...inIds, via: hop('reverse') }] }])
+      if (r.target === model) links += await count('reverse', [{ negated: false, conditions: [{ ...inIds, via: hop('forward') }] }])
+      if (r.source === model && r.target === model) links -= await count('forward', [{ negated: false, conditions: [inIds, { ...inIds, via: hop('reverse') }] }])
+      if (links) counts.push([`${ctx.appLabel}.${r.source}_${r.field}`, links])
+    }
   }
-  const filters = [{ negated: false, conditions: [{ field: 'id', lookup: 'exact' as const, value: instance.id }] }]
-  await ask(ctx, { kind: 'delete', query: { model: instance.model, filters, distinct: false, orderBy: [], offset: 0 } }, 'affected')
+  const deleted = ids.length ? (await ask(ctx, { kind: 'delete', query: byKey(model, ids) }, 'affected')).count : 0
+  if (deleted) counts.push([`${ctx.appLabel}.${model}`, deleted])
+  return { kind: 'tuple', items: [counts.reduce((n, [, c]) => n + c, 0), { kind: 'dict', entries: counts }] }
+}
+
+/** Relations in the order Django creates their through models: when the later of their two models exists. */
+function throughOrder(ctx: Context) {
+  const models = ctx.index.models.schema.models.map((m) => m.name)
+  const ready = (r: { source: string; target: string }) => Math.max(models.indexOf(r.source), models.indexOf(r.target))
+  return ctx.index.models.schema.relations.map((r, i) => ({ r, i })).sort((a, b) => ready(a.r) - ready(b.r) || a.i - b.i).map((x) => x.r)
+}
+
+/** `instance.delete()`: deletes the row and its links, then forgets the key (as Django does). */
+export async function deleteInstance(ctx: Context, instance: Instance, counted = true): Promise<PyValue> {
+  if (instance.id === null) {
+    throw raise.assertion(`${instance.model} object can't be deleted because its ${ctx.index.pkName(instance.model)} attribute is set to None.`)
+  }
+  const result = await deleteRows(ctx, instance.model, [instance.id], counted)
   instance.id = null
-  return null
+  return result
 }
 
 export async function refresh(ctx: Context, instance: Instance): Promise<null> {
   if (instance.id === null) throw new Unsupported('refresh_from_db() of an unsaved instance')
-  const filters = [{ negated: false, conditions: [{ field: 'id', lookup: 'exact' as const, value: instance.id }] }]
-  const { rows } = await ask(ctx, { kind: 'select', query: { model: instance.model, filters, distinct: false, orderBy: [], offset: 0, limit: 1 } }, 'rows')
+  const { rows } = await ask(ctx, { kind: 'select', query: { ...byKey(instance.model, [instance.id]), limit: 1 } }, 'rows')
   const row = rows[0]
   if (!row) throw new PyException(`${instance.model}.DoesNotExist`, `${instance.model} matching query does not exist.`)
-  for (const f of ctx.index.model(instance.model).fields) instance.values[f.name] = row[f.name] ?? null
+  const fresh = rowValues(ctx, instance.model, row)
+  for (const f of ctx.index.model(instance.model).fields) instance.values[f.name] = fresh[f.name] ?? null
   return null
 }
-
 /** `book.authors` / `author.book_set`: refuses an unsaved owner, as Django 3.2 does. */
 export function relatedManager(ctx: Context, owner: Instance, attribute: string): RelatedManager | undefined {
   const end = ctx.index.relationByAttribute(owner.model, attribute)
   if (!end) return undefined
   if (owner.id === null) {
-    throw raise.value(`"${pyRepr(owner, ctx.display)}" needs to have a value for field "id" before this many-to-many relationship can be used.`)
+    throw raise.value(`"${pyRepr(owner, ctx.display)}" needs to have a value for field "${ctx.index.pkName(owner.model)}" before this many-to-many relationship can be used.`)
   }
   return { kind: 'related-manager', relation: end.relation, side: end.side, ownerId: owner.id, model: end.other }
 }
@@ -100,7 +168,7 @@ export function relatedQuerySet(m: RelatedManager): QuerySet {
 }
 
 /** Django's `_get_target_ids`: instances of the related model or primary keys. */
-function targetIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): number[] {
+function targetIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Key[] {
   const fieldName = m.model.toLowerCase()
   return objs.map((obj) => {
     if (obj !== null && typeof obj === 'object' && obj.kind === 'instance') {
@@ -109,37 +177,51 @@ function targetIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): n
       if (obj.id === null) throw raise.value(`Cannot add "${pyRepr(obj, ctx.display)}": the value for field "${fieldName}" is None`)
       return obj.id
     }
-    return toInteger(obj, 'id', ctx.display)
+    return keyOf(ctx, m.model, obj)
   })
 }
 
+function keyOf(ctx: Context, model: string, v: PyValue): Key {
+  const key = keyValue(ctx, model, v)
+  if (key === null) throw raise.type(`Field '${ctx.index.pkName(model)}' expected a number but got None.`)
+  return key
+}
+
 /** Ids for `remove()`: Django filters the links by them, so a wrong model is a query error. */
-function removalIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): number[] {
+function removalIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Key[] {
   return objs.flatMap((obj) => {
     if (obj !== null && typeof obj === 'object' && obj.kind === 'instance') {
       if (obj.model !== m.model) throw raise.value(`Cannot query "${pyStr(obj, ctx.display)}": Must be "${m.model}" instance.`)
       return obj.id === null ? [] : [obj.id]
     }
-    return [toInteger(obj, 'id', ctx.display)]
+    return [keyOf(ctx, m.model, obj)]
   })
 }
 
-const base = (m: RelatedManager) => ({ relation: m.relation.name, side: m.side, id: m.ownerId })
+type LinkOp = Extract<Operation, { kind: 'add' | 'remove' | 'set' | 'clear' }>
+type LinkChange = { readonly kind: 'add' | 'remove' | 'set'; readonly targets: readonly Key[] } | { readonly kind: 'clear' }
+
+/** Run a link operation, and on a symmetrical relation its mirror from the other column (rule 8). */
+async function links(ctx: Context, m: RelatedManager, op: LinkChange): Promise<void> {
+  const base = { relation: m.relation.name, side: m.side, id: m.ownerId }
+  await ask(ctx, { ...op, ...base } as LinkOp, 'affected')
+  if (m.relation.symmetrical) await ask(ctx, { ...op, ...base, side: m.side === 'forward' ? 'reverse' : 'forward' } as LinkOp, 'affected')
+}
 
 export async function add(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Promise<null> {
   const targets = targetIds(ctx, m, objs)
-  if (targets.length) await ask(ctx, { kind: 'add', ...base(m), targets: unique(targets) }, 'affected')
+  if (targets.length) await links(ctx, m, { kind: 'add', targets: unique(targets) })
   return null
 }
 
 export async function remove(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Promise<null> {
   const targets = removalIds(ctx, m, objs)
-  if (targets.length) await ask(ctx, { kind: 'remove', ...base(m), targets: unique(targets) }, 'affected')
+  if (targets.length) await links(ctx, m, { kind: 'remove', targets: unique(targets) })
   return null
 }
 
 export async function clear(ctx: Context, m: RelatedManager): Promise<null> {
-  await ask(ctx, { kind: 'clear', ...base(m) }, 'affected')
+  await links(ctx, m, { kind: 'clear' })
   return null
 }
 
@@ -147,10 +229,10 @@ export async function set(ctx: Context, m: RelatedManager, objs: readonly PyValu
   const targets = unique(targetIds(ctx, m, objs))
   if (clearFirst) {
     await clear(ctx, m)
-    if (targets.length) await ask(ctx, { kind: 'add', ...base(m), targets }, 'affected')
+    if (targets.length) await links(ctx, m, { kind: 'add', targets })
     return null
   }
-  await ask(ctx, { kind: 'set', ...base(m), targets }, 'affected')
+  await links(ctx, m, { kind: 'set', targets })
   return null
 }
 
@@ -159,12 +241,22 @@ export async function createRelated(ctx: Context, m: RelatedManager, kwargs: rea
   const instance = construct(ctx, m.model, [], kwargs)
   const values = dbValues(ctx, instance)
   const link = { relation: m.relation.name, side: m.side, ownerId: m.ownerId }
-  instance.id = (await ask(ctx, { kind: 'insert', model: m.model, values, link }, 'inserted')).id
-  Object.assign(instance.values, values)
+  const withKey = instance.id === null ? values : { ...values, id: instance.id }
+  instance.id = (await ask(ctx, { kind: 'insert', model: m.model, values: withKey, link }, 'inserted')).id
   instance.db = 'default'
+  if (m.relation.symmetrical) {
+    await ask(ctx, { kind: 'add', relation: m.relation.name, side: m.side === 'forward' ? 'reverse' : 'forward', id: m.ownerId, targets: [instance.id] }, 'affected')
+  }
   return instance
 }
 
-function unique(ids: readonly number[]): number[] {
+/** A row's values as Django reads them into an instance. */
+export function rowValues(ctx: Context, model: string, row: Readonly<Record<string, Scalar>>): Record<string, FieldValue> {
+  const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>
+  for (const f of ctx.index.model(model).fields) values[f.name] = fromScalar(f, Object.hasOwn(row, f.name) ? row[f.name]! : null, model)
+  return values
+}
+
+function unique(ids: readonly Key[]): Key[] {
   return [...new Set(ids)]
 }

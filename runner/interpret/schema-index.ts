@@ -4,6 +4,7 @@
  */
 import type { FieldSchema, Hop, ModelSchema, RelationSchema, Side } from '../../adapters/contract.js'
 import type { Models } from '../parse/models.js'
+import type { FieldSpec } from './fields.js'
 
 /** A relation seen from one model: where it leads. */
 export interface RelationEnd {
@@ -37,6 +38,25 @@ export class SchemaIndex {
     return this.model(model).fields.find((f) => f.name === name)
   }
 
+  /** The primary key's field name: `id`, or the model's own (`code`). */
+  pkName(model: string): string {
+    return this.model(model).primaryKey?.name ?? 'id'
+  }
+
+  /** `pk` and the key field's name stand for the contract's `id`; undefined for any other name. */
+  keyAlias(model: string, name: string): 'id' | undefined {
+    return name === 'pk' || name === this.pkName(model) ? 'id' : undefined
+  }
+
+  /** A scalar field or the key (`id`), for value conversion. */
+  spec(model: string, name: string): FieldSpec | undefined {
+    if (name === 'id') {
+      const pk = this.model(model).primaryKey
+      return { name: pk?.name ?? 'id', type: pk?.type ?? 'integer' }
+    }
+    return this.field(model, name)
+  }
+
   /** The relation reached by a lookup keyword (`authors`, `book`). */
   relationByQueryName(model: string, name: string): RelationEnd | undefined {
     for (const r of this.models.schema.relations) {
@@ -55,19 +75,19 @@ export class SchemaIndex {
     return undefined
   }
 
-  /** Django's sorted list of names a lookup may start with. */
+  /** Django's sorted list of names a lookup may start with (hidden reverse names left out). */
   choices(model: string): string {
-    const names = ['id', ...this.model(model).fields.map((f) => f.name)]
+    const names = [this.pkName(model), ...this.model(model).fields.map((f) => f.name)]
     for (const r of this.models.schema.relations) {
       if (r.source === model) names.push(r.field)
-      if (r.target === model) names.push(r.reverseQueryName)
+      if (r.target === model && !r.reverseQueryName.endsWith('+')) names.push(r.reverseQueryName)
     }
     return [...new Set(names)].sort().join(', ')
   }
 
-  /** Scalar field names in declaration order, `id` first (Django's `values()`). */
+  /** Scalar field names in declaration order, the key first (Django's `values()`). */
   concreteFields(model: string): string[] {
-    return ['id', ...this.model(model).fields.map((f) => f.name)]
+    return [this.pkName(model), ...this.model(model).fields.map((f) => f.name)]
   }
 
   /** The hop that queries `model` through `end`. */

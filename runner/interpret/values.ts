@@ -2,7 +2,11 @@
  * Python-level values the interpreter keeps between statements. Plain JS
  * `null`, booleans, numbers (ints) and strings stand for None, bool, int, str.
  */
-import type { Filter, OrderKey, RelationSchema, Scalar, Side } from '../../adapters/contract.js'
+import type { Filter, Key, OrderKey, RelationSchema, Side } from '../../adapters/contract.js'
+import type { FieldValue } from '../present/repr.js'
+import type { PyScalarObject } from '../present/pytypes.js'
+
+export type { FieldValue }
 
 export type PyValue =
   | null
@@ -20,6 +24,9 @@ export type PyValue =
   | QuerySet
   | BoundMethod
   | Builtin
+  | PyScalarObject
+  | PyType
+  | PyModule
 
 export interface PyList { readonly kind: 'list'; readonly items: PyValue[] }
 export interface PyTuple { readonly kind: 'tuple'; readonly items: readonly PyValue[] }
@@ -29,8 +36,9 @@ export interface PyDict { readonly kind: 'dict'; readonly entries: (readonly [Py
 export interface Instance {
   readonly kind: 'instance'
   readonly model: string
-  id: number | null
-  readonly values: Record<string, Scalar>
+  /** The primary key, whatever the key field is called. */
+  id: Key | null
+  readonly values: Record<string, FieldValue>
   /** Django's `_state.db`: null until the instance has been saved or loaded. */
   db: 'default' | null
   /** Plain attributes a statement set (`a.note = 1`), as Python allows. */
@@ -49,7 +57,7 @@ export interface RelatedManager {
   readonly relation: RelationSchema
   /** Side of the owner instance. */
   readonly side: Side
-  readonly ownerId: number
+  readonly ownerId: Key
   /** The model the manager returns. */
   readonly model: string
 }
@@ -79,6 +87,10 @@ export interface QuerySet {
 
 export interface BoundMethod { readonly kind: 'method'; readonly self: PyValue; readonly name: string }
 export interface Builtin { readonly kind: 'builtin'; readonly name: string }
+/** A class from `datetime` or `decimal` the document imported: calling it makes a value. */
+export interface PyType { readonly kind: 'pytype'; readonly name: 'date' | 'datetime' | 'time' | 'Decimal' }
+/** `import datetime`. */
+export interface PyModule { readonly kind: 'module'; readonly name: 'datetime' }
 
 /** True for the object kinds above (not None/bool/int/str). */
 export function isObject(v: PyValue): v is Exclude<PyValue, null | boolean | number | string> {
@@ -103,5 +115,12 @@ export function typeName(v: PyValue): string {
     case 'queryset': return 'QuerySet'
     case 'method': return 'method'
     case 'builtin': return 'builtin_function_or_method'
+    case 'float': return 'float'
+    case 'decimal': return 'Decimal'
+    case 'date': return 'date'
+    case 'datetime': return 'datetime'
+    case 'time': return 'time'
+    case 'pytype': return 'type'
+    case 'module': return 'module'
   }
 }

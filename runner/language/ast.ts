@@ -6,6 +6,7 @@
 export type Expr =
   | { readonly type: 'name'; readonly id: string; readonly at: number }
   | { readonly type: 'int'; readonly value: number; readonly at: number }
+  | { readonly type: 'float'; readonly value: number; readonly at: number }
   | { readonly type: 'str'; readonly value: string; readonly at: number }
   | { readonly type: 'const'; readonly value: true | false | null; readonly at: number }
   | { readonly type: 'list'; readonly items: readonly Expr[]; readonly at: number }
@@ -15,6 +16,14 @@ export type Expr =
   | { readonly type: 'call'; readonly callee: Expr; readonly args: readonly Expr[]; readonly kwargs: readonly Keyword[]; readonly at: number }
   | { readonly type: 'subscript'; readonly object: Expr; readonly index: Expr | Slice; readonly at: number }
   | { readonly type: 'negate'; readonly operand: Expr; readonly at: number }
+  | { readonly type: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly at: number }
+  | { readonly type: 'fstring'; readonly parts: readonly FStringPart[]; readonly at: number }
+
+/** Operators the kit evaluates: arithmetic, `%` formatting, comparisons (not chained). */
+export type BinaryOp = '+' | '-' | '*' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>='
+
+/** Literal text, or an embedded expression with its `!r` / `!s` conversion. */
+export type FStringPart = string | { readonly expr: Expr; readonly conversion: 'r' | 's' | undefined }
 
 export interface Keyword {
   readonly name: string
@@ -38,5 +47,5 @@ export type Target =
 export type Statement =
   | { readonly type: 'assign'; readonly target: Target; readonly value: Expr }
   | { readonly type: 'expr'; readonly value: Expr }
-  /** `from x import a, b`: binds the names the kit knows, ignores the rest. */
-  | { readonly type: 'import'; readonly names: readonly string[] }
+  /** `from x import a, b` (`module` x, `names` a, b) or `import x` (`names` empty). */
+  | { readonly type: 'import'; readonly module: string; readonly names: readonly string[]; readonly at: number }

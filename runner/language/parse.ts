@@ -4,8 +4,8 @@
  * arguments, attribute access, subscripts and slices, list/tuple/dict
  * literals, strings, ints, unary minus, True/False/None, `from … import …`.
  */
-import type { Expr, Keyword, Slice, Statement, Target } from './ast.js'
-import { PYTHON_ONLY_OPS, SyntaxProblem, tokenize, UnsupportedSyntax, type Token } from './tokenize.js'
+import type { BinaryOp, Expr, FStringPart, Keyword, Slice, Statement, Target } from './ast.js'
+import { MAX_NESTING, PYTHON_ONLY_OPS, SyntaxProblem, tokenize, UnsupportedSyntax, type Token } from './tokenize.js'
 
 export { SyntaxProblem, UnsupportedSyntax } from './tokenize.js'
 
@@ -28,8 +28,13 @@ export function parseExpression(source: string): Expr {
   return e
 }
 
+const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>='])
+/** Longer chains of calls and attributes would only exhaust the interpreter's stack. */
+const MAX_CHAIN = 500
+
 class Parser {
   private i = 0
+  private depth = 0
   constructor(private readonly tokens: readonly Token[]) {}
 
   private peek(): Token { return this.tokens[this.i]! }
@@ -76,18 +81,29 @@ class Parser {
 
   private importStatement(): Statement {
     const keyword = this.next() as Token & { kind: 'name' }
-    if (keyword.text === 'from') {
-      this.dotted()
-      const imp = this.next()
-      if (imp.kind !== 'name' || imp.text !== 'import') this.fail("expected 'import'", imp)
+    if (keyword.text === 'import') {
+      const module = this.dotted().join('.')
+      if (this.isOp(',')) throw new UnsupportedSyntax('importing several modules in one statement', this.peek().at)
+      if (this.peek().kind === 'name') throw new UnsupportedSyntax("'import … as'", this.peek().at)
+      this.expectEnd()
+      return { type: 'import', module, names: [], at: keyword.at }
     }
+    const module = this.dotted().join('.')
+    const imp = this.next()
+    if (imp.kind !== 'name' || imp.text !== 'import') this.fail("expected 'import'", imp)
     const names: string[] = []
+    const parens = this.eatOp('(')
     do {
-      const parts = this.dotted()
-      names.push(keyword.text === 'from' ? parts[0]! : parts[parts.length - 1]!)
+      if (this.isOp('*')) { this.next(); names.push('*'); continue }
+      if (parens && this.isOp(')')) break
+      const t = this.next()
+      if (t.kind !== 'name') this.fail('expected a name to import', t)
+      if (this.peek().kind === 'name') throw new UnsupportedSyntax("'import … as'", this.peek().at)
+      names.push(t.text)
     } while (this.eatOp(','))
+    if (parens) this.expectOp(')')
     this.expectEnd()
-    return { type: 'import', names }
+    return { type: 'import', module, names, at: keyword.at }
   }
 
   private dotted(): string[] {
@@ -116,19 +132,56 @@ class Parser {
   private startsExpression(): boolean {
     const t = this.peek()
     if (t.kind === 'end') return false
-    if (t.kind === 'op') return '([{-'.includes(t.text)
+    if (t.kind === 'op') return '([{-+'.includes(t.text)
     return !(t.kind === 'name' && KEYWORDS.has(t.text))
   }
 
   expression(): Expr {
-    if (this.isOp('-')) {
-      const at = this.next().at
-      const operand = this.expression()
-      if (operand.type === 'int') return { type: 'int', value: -operand.value, at }
-      return { type: 'negate', operand, at }
+    const left = this.additive()
+    const t = this.peek()
+    if (t.kind !== 'op' || !COMPARISONS.has(t.text)) return left
+    this.i++
+    const e: Expr = { type: 'binary', op: t.text as BinaryOp, left, right: this.additive(), at: t.at }
+    const u = this.peek()
+    if (u.kind === 'op' && COMPARISONS.has(u.text)) throw new UnsupportedSyntax('a chained comparison', u.at)
+    return e
+  }
+
+  private additive(): Expr {
+    let e = this.multiplicative()
+    for (let t = this.peek(); t.kind === 'op' && (t.text === '+' || t.text === '-'); t = this.peek()) {
+      this.i++
+      e = { type: 'binary', op: t.text, left: e, right: this.multiplicative(), at: t.at }
     }
+    return e
+  }
+
+  private multiplicative(): Expr {
+    let e = this.unary()
+    for (let t = this.peek(); t.kind === 'op' && (t.text === '*' || t.text === '%'); t = this.peek()) {
+      this.i++
+      e = { type: 'binary', op: t.text, left: e, right: this.unary(), at: t.at }
+    }
+    return e
+  }
+
+  private unary(): Expr {
+    if (this.isOp('-') || this.isOp('+')) {
+      const sign = this.next()
+      if (++this.depth > MAX_NESTING) throw new SyntaxProblem('too many nested unary operators', sign.at)
+      const operand = this.unary()
+      this.depth--
+      if (sign.kind === 'op' && sign.text === '+') return operand
+      if (operand.type === 'int' || operand.type === 'float') return { ...operand, value: -operand.value, at: sign.at }
+      return { type: 'negate', operand, at: sign.at }
+    }
+    return this.postfix()
+  }
+
+  private postfix(): Expr {
     let e = this.atom()
-    for (;;) {
+    for (let chain = 0; ; chain++) {
+      if (chain > MAX_CHAIN) throw new UnsupportedSyntax(`a chain of more than ${MAX_CHAIN} calls, attributes or subscripts`, this.peek().at)
       const t = this.peek()
       if (this.eatOp('.')) {
         const name = this.next()
@@ -185,6 +238,10 @@ class Parser {
     switch (t.kind) {
       case 'int':
         return { type: 'int', value: t.value, at: t.at }
+      case 'float':
+        return { type: 'float', value: t.value, at: t.at }
+      case 'fstr':
+        return { type: 'fstring', parts: t.parts.map(fPart), at: t.at }
       case 'str': {
         let value = t.value
         while (this.peek().kind === 'str') value += (this.next() as Token & { kind: 'str' }).value
@@ -239,6 +296,17 @@ class Parser {
   }
 }
 
+function fPart(p: import('./tokenize.js').FPart): FStringPart {
+  if (typeof p === 'string') return p
+  try {
+    return { expr: parseExpression(p.source), conversion: p.conversion }
+  } catch (e) {
+    if (e instanceof UnsupportedSyntax) throw new UnsupportedSyntax(e.message.replace(/ is not supported by the kit's Python subset$/, ''), p.at + e.at)
+    if (e instanceof SyntaxProblem) throw new SyntaxProblem(`f-string: ${e.message}`, p.at + e.at)
+    throw e
+  }
+}
+
 function toTarget(e: Expr): Target {
   if (e.type === 'name' || e.type === 'attribute') return e
   if ((e.type === 'tuple' || e.type === 'list') && e.items.length > 0) return { type: 'tuple', items: e.items.map(toTarget), at: e.at }
@@ -249,7 +317,9 @@ function describe(t: Token): string {
   switch (t.kind) {
     case 'name': return t.text
     case 'op': return t.text
-    case 'int': return String(t.value)
+    case 'int':
+    case 'float': return String(t.value)
+    case 'fstr': return 'f-string'
     case 'str': return JSON.stringify(t.value)
     case 'end': return ''
   }

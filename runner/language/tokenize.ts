@@ -7,9 +7,18 @@
 export type Token =
   | { readonly kind: 'name'; readonly text: string; readonly at: number }
   | { readonly kind: 'int'; readonly value: number; readonly at: number }
+  | { readonly kind: 'float'; readonly value: number; readonly at: number }
   | { readonly kind: 'str'; readonly value: string; readonly at: number }
+  /** An f-string: literal text and the source of each `{expression!conversion}` (offsets into the statement). */
+  | { readonly kind: 'fstr'; readonly parts: readonly FPart[]; readonly at: number }
   | { readonly kind: 'op'; readonly text: string; readonly at: number }
   | { readonly kind: 'end'; readonly at: number }
+
+/** A piece of an f-string: text, or an embedded expression's source and where it starts. */
+export type FPart = string | { readonly source: string; readonly at: number; readonly conversion: 'r' | 's' | undefined }
+
+/** Python refuses deeper nesting with "too many nested parentheses"; so does the kit, before recursing. */
+export const MAX_NESTING = 100
 
 /** A syntax problem at an offset of the statement source. */
 export class SyntaxProblem extends Error {
@@ -33,7 +42,10 @@ export class UnsupportedSyntax extends SyntaxProblem {
 }
 
 /** Python operators outside the subset: tokenized so the parser can name them. */
-export const PYTHON_ONLY_OPS = ['**', '//', '==', '!=', '<=', '>=', '->', '+', '*', '/', '%', '<', '>', '&', '|', '^', '~', '@']
+export const PYTHON_ONLY_OPS = ['**', '//', '->', ':=', '/', '&', '|', '^', '~', '@']
+
+/** Binary operators the kit evaluates (longest first). */
+export const BINARY_OPS = ['==', '!=', '<=', '>=', '<', '>', '+', '*', '%']
 
 const OPS = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '-', ';'])
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -71,6 +83,12 @@ export function tokenize(source: string): Token[] {
         i = next
         continue
       }
+      if ((q === '"' || q === "'") && /^[fF]$/.test(text)) {
+        const [value, next] = readString(source, i, false)
+        tokens.push({ kind: 'fstr', parts: fParts(value, i + 1, start), at: start })
+        i = next
+        continue
+      }
       if ((q === '"' || q === "'") && /^([bBfF]|[rR][bBfF]|[bBfF][rR])$/.test(text)) {
         throw new UnsupportedSyntax(`the string prefix '${text}'`, start)
       }
@@ -80,7 +98,14 @@ export function tokenize(source: string): Token[] {
     if (/[0-9]/.test(c)) {
       const start = i
       while (i < source.length && /[0-9_]/.test(source[i]!)) i++
-      if (source[i] === '.' || /[eEjJxXoObB]/.test(source[i] ?? '')) {
+      const float = /^(?:\.(?![A-Za-z_])[0-9_]*)?(?:[eE][-+]?[0-9]+)?/.exec(source.slice(i))![0]
+      if (float) {
+        i += float.length
+        if (/[jJ]/.test(source[i] ?? '')) throw new UnsupportedSyntax('a complex number', start)
+        tokens.push({ kind: 'float', value: Number(source.slice(start, i).replaceAll('_', '')), at: start })
+        continue
+      }
+      if (/[jJxXoObB]/.test(source[i] ?? '')) {
         throw new UnsupportedSyntax('a number that is not a decimal integer', start)
       }
       const text = source.slice(start, i).replaceAll('_', '')
@@ -98,14 +123,14 @@ export function tokenize(source: string): Token[] {
       i = next
       continue
     }
-    const pythonOp = PYTHON_ONLY_OPS.find((op) => source.startsWith(op, i))
+    const pythonOp = PYTHON_ONLY_OPS.find((op) => source.startsWith(op, i)) ?? BINARY_OPS.find((op) => source.startsWith(op, i))
     if (pythonOp) {
       tokens.push({ kind: 'op', text: pythonOp, at: i })
       i += pythonOp.length
       continue
     }
     if (OPS.has(c)) {
-      if ('([{'.includes(c)) depth++
+      if ('([{'.includes(c) && ++depth > MAX_NESTING) throw new SyntaxProblem('too many nested parentheses', i)
       if (')]}'.includes(c)) depth = Math.max(0, depth - 1)
       tokens.push({ kind: 'op', text: c, at: i })
       i++
@@ -115,6 +140,52 @@ export function tokenize(source: string): Token[] {
   }
   tokens.push({ kind: 'end', at: source.length })
   return tokens
+}
+
+/**
+ * Split an f-string's value into text and `{expression}` sources. `{{` and
+ * `}}` are literal braces; a format spec (`{x:>5}`) is beyond the kit.
+ * Offsets are approximate when the literal has escapes before a field.
+ */
+function fParts(value: string, base: number, at: number): FPart[] {
+  const parts: FPart[] = []
+  let text = ''
+  let i = 0
+  while (i < value.length) {
+    const c = value[i]!
+    if ((c === '{' || c === '}') && value[i + 1] === c) { text += c; i += 2; continue }
+    if (c === '}') throw new SyntaxProblem("f-string: single '}' is not allowed", at)
+    if (c !== '{') { text += c; i++; continue }
+    let depth = 0
+    let j = i + 1
+    let quote = ''
+    for (; j < value.length; j++) {
+      const d = value[j]!
+      if (quote) { if (d === quote) quote = ''; continue }
+      if (d === '"' || d === "'") quote = d
+      else if ('([{'.includes(d)) depth++
+      else if (')]}'.includes(d)) { if (depth === 0) break; depth-- }
+      else if ((d === '!' && value[j + 1] !== '=') || d === ':') { if (depth === 0) break }
+    }
+    let expr = value.slice(i + 1, j)
+    let conversion: 'r' | 's' | undefined
+    if (value[j] === '!') {
+      const conv = value[j + 1]
+      if (conv !== 'r' && conv !== 's') throw new UnsupportedSyntax(`the f-string conversion '!${conv ?? ''}'`, at)
+      conversion = conv
+      j += 2
+    }
+    if (value[j] === ':') throw new UnsupportedSyntax('a format spec in an f-string', at)
+    if (value[j] !== '}') throw new SyntaxProblem("f-string: expecting '}'", at)
+    if (expr.trim() === '') throw new SyntaxProblem('f-string: empty expression not allowed', at)
+    if (text) parts.push(text)
+    text = ''
+    expr = expr.replace(/=\s*$/, () => { throw new UnsupportedSyntax("the f-string '=' specifier", at) })
+    parts.push({ source: expr, at: base + i + 1, conversion })
+    i = j + 1
+  }
+  if (text) parts.push(text)
+  return parts
 }
 
 /** Read a quoted string starting at `start` (the quote); return value and next offset. */

@@ -2,20 +2,29 @@
  * Python's `repr()` and `str()`, and Django 3.2's model and queryset reprs.
  * Querysets must be evaluated first (`Evaluated`), so these stay pure.
  */
-import type { Scalar } from '../../adapters/contract.js'
+import type { Key, Scalar } from '../../adapters/contract.js'
+import type { Expr } from '../language/ast.js'
+import { isPyScalarObject, pyScalarRepr, pyScalarStr, type PyScalarObject } from './pytypes.js'
+import { evaluateStr } from './str-expression.js'
 
 /** Display information for one model. */
 export interface ModelDisplay {
-  /** The field `__str__` returns; absent: `Model object (id)`. */
-  readonly strField: string | undefined
+  /** What `__str__` returns, over `self`; absent: `Model object (pk)`. */
+  readonly str: Expr | undefined
+  /** The primary key's field name (`id` unless the model names its own). */
+  readonly pk: string
 }
+
+/** What a model field holds in Python. */
+export type FieldValue = Scalar | PyScalarObject
 
 /** A value ready to print: querysets replaced by their rows. */
 export type Presentable =
   | Scalar
+  | PyScalarObject
   | { readonly kind: 'list' | 'tuple'; readonly items: readonly Presentable[] }
   | { readonly kind: 'dict'; readonly entries: readonly (readonly [Presentable, Presentable])[] }
-  | { readonly kind: 'instance'; readonly model: string; readonly id: number | null; readonly values: Readonly<Record<string, Scalar>> }
+  | { readonly kind: 'instance'; readonly model: string; readonly id: Key | null; readonly values: Readonly<Record<string, FieldValue>> }
   | { readonly kind: 'evaluated-queryset'; readonly items: readonly Presentable[]; readonly truncated: boolean }
   | { readonly kind: 'opaque'; readonly text: string }
 
@@ -30,6 +39,7 @@ export function pyRepr(v: Presentable, display: Displays): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False'
   if (typeof v === 'number') return String(v)
   if (typeof v === 'string') return strRepr(v)
+  if (isPyScalarObject(v)) return pyScalarRepr(v)
   switch (v.kind) {
     case 'list':
       return `[${v.items.map((i) => pyRepr(i, display)).join(', ')}]`
@@ -52,11 +62,11 @@ export function pyRepr(v: Presentable, display: Displays): string {
 /** Python `str(v)`: strings as they are, instances through `__str__`. */
 export function pyStr(v: Presentable, display: Displays): string {
   if (typeof v === 'string') return v
+  if (isPyScalarObject(v)) return pyScalarStr(v)
   if (v !== null && typeof v === 'object' && v.kind === 'instance') {
-    const field = display(v.model).strField
-    if (field === undefined) return `${v.model} object (${v.id === null ? 'None' : v.id})`
-    const value = field === 'id' || field === 'pk' ? v.id : v.values[field]
-    return value === undefined || value === null ? 'None' : typeof value === 'string' ? value : pyRepr(value, display)
+    const { str, pk } = display(v.model)
+    if (str === undefined) return `${v.model} object (${v.id === null ? 'None' : pyRepr(v.id, display)})`
+    return evaluateStr(str, v, pk, display)
   }
   return pyRepr(v, display)
 }

@@ -1,0 +1,229 @@
+/**
+ * Field values between Python and the contract: Django's `get_prep_value`
+ * (and the database's format) on the way to the adapter, and what Django
+ * reads back from a row. The contract's text forms are in `contract.ts`
+ * ("Values travel as Scalars").
+ */
+import type { FieldType, Scalar } from '../../adapters/contract.js'
+import { dateProblem, isPyScalarObject, pyScalarStr, timeProblem, type PyDate, type PyDateTime, type PyDecimal, type PyTime } from '../present/pytypes.js'
+import { pyRepr, strRepr, type Displays, type FieldValue, type Presentable } from '../present/repr.js'
+import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
+import { isObject, type PyValue } from './values.js'
+
+/** What conversion needs to know of a field. */
+export interface FieldSpec {
+  readonly name: string
+  readonly type: FieldType
+  readonly maxDigits?: number
+  readonly decimalPlaces?: number
+}
+
+const VALIDATION_ERROR = 'django.core.exceptions.ValidationError'
+
+function invalid(message: string): PyException {
+  return new PyException(VALIDATION_ERROR, `[${strRepr(message)}]`)
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+
+export function dateText(d: { year: number; month: number; day: number }): string {
+  return `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`
+}
+
+export function timeText(t: { hour: number; minute: number; second: number; microsecond: number }): string {
+  return `${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}.${pad(t.microsecond, 6)}`
+}
+
+/** Python's `Decimal(str)` for plain notation; undefined when Python would refuse it. */
+export function parseDecimal(text: string): string | undefined {
+  const m = /^\s*([-+]?)(\d*)(?:\.(\d*))?\s*$/.exec(text)
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined
+  const int = m[2]!.replace(/^0+(?=\d)/, '') || '0'
+  const frac = m[3] ?? ''
+  return `${m[1] === '-' ? '-' : ''}${int}${frac ? '.' + frac : ''}`
+}
+
+/** `Decimal.quantize` to `places` digits with ROUND_HALF_EVEN (Django's `format_number`). */
+export function quantize(text: string, places: number): string {
+  const negative = text.startsWith('-')
+  const [int, frac = ''] = text.replace(/^[-+]/, '').split('.') as [string, string?]
+  const digits = BigInt((int || '0') + frac.padEnd(places, '0').slice(0, places))
+  const rest = frac.slice(places)
+  let n = digits
+  if (rest && /[1-9]/.test(rest)) {
+    const half = rest[0]!
+    const beyond = /[1-9]/.test(rest.slice(1))
+    if (half > '5' || (half === '5' && (beyond || n % 2n === 1n))) n += 1n
+  }
+  let s = n.toString().padStart(places + 1, '0')
+  if (places) s = `${s.slice(0, -places)}.${s.slice(-places)}`
+  return (negative && /[1-9]/.test(s) ? '-' : '') + s
+}
+
+const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/
+const TIME = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?$/
+const DATETIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?$/
+const micro = (s: string | undefined) => (s ? Number(s.padEnd(6, '0')) : 0)
+
+function parseDate(s: string): PyDate | 'format' | 'invalid' {
+  const m = DATE.exec(s.trim())
+  if (!m) return 'format'
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  return dateProblem(y, mo, d) ? 'invalid' : { kind: 'date', year: y, month: mo, day: d }
+}
+
+function parseTime(s: string): PyTime | 'format' | 'invalid' {
+  const m = TIME.exec(s.trim())
+  if (!m) return 'format'
+  const t = { kind: 'time', hour: Number(m[1]), minute: Number(m[2]), second: Number(m[3] ?? 0), microsecond: micro(m[4]) } as const
+  return timeProblem(t.hour, t.minute, t.second, t.microsecond) ? 'invalid' : t
+}
+
+function parseDateTime(s: string): PyDateTime | 'format' | 'invalid' {
+  const m = DATETIME.exec(s.trim())
+  if (!m) {
+    const d = parseDate(s)
+    return typeof d === 'string' ? (d === 'invalid' ? 'invalid' : 'format') : { ...d, kind: 'datetime', hour: 0, minute: 0, second: 0, microsecond: 0 }
+  }
+  const v = { kind: 'datetime', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6] ?? 0), microsecond: micro(m[7]) } as const
+  return dateProblem(v.year, v.month, v.day) || timeProblem(v.hour, v.minute, v.second, v.microsecond) ? 'invalid' : v
+}
+
+function quoted(v: PyValue, display: Displays): string {
+  return typeof v === 'string' ? v : pyRepr(asPresentable(v), display)
+}
+
+/**
+ * The contract scalar for a Python value in a field: what Django sends to
+ * the database on save (`forSave`) or in a lookup. Decimals are quantized to
+ * the field's places on save only, as Django does.
+ */
+export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave = false): Scalar {
+  if (v === null) return null
+  switch (spec.type) {
+    case 'integer': return toInteger(v, spec.name, display)
+    case 'boolean': {
+      if (typeof v === 'boolean') return v
+      if (v === 0 || v === 1) return v === 1
+      throw raise.value(`“${quoted(v, display)}” value must be either True or False.`)
+    }
+    case 'string': return typeof v === 'string' ? v : isObject(v) && v.kind !== 'float' && !isPyScalarObject(v) ? pyRepr(asPresentable(v), display) : isPyScalarObject(v) ? pyScalarStr(v) : String(typeof v === 'boolean' ? (v ? 'True' : 'False') : v)
+    case 'float': {
+      if (typeof v === 'number') return v
+      if (typeof v === 'boolean') return v ? 1 : 0
+      if (isObject(v) && v.kind === 'float') return v.value
+      if (isObject(v) && v.kind === 'decimal') return Number(v.text)
+      if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v)
+      throw raise.value(`Field '${spec.name}' expected a number but got ${pyRepr(asPresentable(v), display)}.`)
+    }
+    case 'decimal': {
+      const text = decimalText(spec, v, display)
+      return forSave && spec.decimalPlaces !== undefined ? quantize(text, spec.decimalPlaces) : text
+    }
+    case 'date': {
+      if (isObject(v) && (v.kind === 'date' || v.kind === 'datetime')) return dateText(v)
+      if (typeof v === 'string') {
+        const d = parseDate(v)
+        if (d === 'format') throw invalid(`“${v}” value has an invalid date format. It must be in YYYY-MM-DD format.`)
+        if (d === 'invalid') throw invalid(`“${v}” value has the correct format (YYYY-MM-DD) but it is an invalid date.`)
+        return dateText(d)
+      }
+      throw raise.type('expected string or bytes-like object')
+    }
+    case 'datetime': {
+      if (isObject(v) && v.kind === 'datetime') return `${dateText(v)}T${timeText(v)}`
+      if (isObject(v) && v.kind === 'date') return `${dateText(v)}T00:00:00.000000`
+      if (typeof v === 'string') {
+        const d = parseDateTime(v)
+        if (d === 'format') throw invalid(`“${v}” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.`)
+        if (d === 'invalid') throw invalid(`“${v}” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time.`)
+        return `${dateText(d)}T${timeText(d)}`
+      }
+      throw raise.type('expected string or bytes-like object')
+    }
+    case 'time': {
+      if (isObject(v) && (v.kind === 'time' || v.kind === 'datetime')) return timeText(v)
+      if (typeof v === 'string') {
+        const t = parseTime(v)
+        if (t === 'format') throw invalid(`“${v}” value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format.`)
+        if (t === 'invalid') throw invalid(`“${v}” value has the correct format (HH:MM[:ss[.uuuuuu]]) but it is an invalid time.`)
+        return timeText(t)
+      }
+      throw raise.type('expected string or bytes-like object')
+    }
+  }
+}
+
+function decimalText(spec: FieldSpec, v: PyValue, display: Displays): string {
+  if (isObject(v) && v.kind === 'decimal') return v.text
+  if (typeof v === 'number') return String(v)
+  if (typeof v === 'boolean') return v ? '1' : '0'
+  // Django: context.create_decimal_from_float, with max_digits of precision.
+  if (isObject(v) && v.kind === 'float') return parseDecimal(v.value.toPrecision(spec.maxDigits ?? 17)) ?? String(v.value)
+  if (typeof v === 'string') {
+    const text = parseDecimal(v)
+    if (text === undefined) throw invalid(`“${v}” value must be a decimal number.`)
+    return text
+  }
+  throw invalid(`“${quoted(v, display)}” value must be a decimal number.`)
+}
+
+/** Django's `IntegerField.get_prep_value` (`int(value)`), with its messages. */
+export function toInteger(v: PyValue, field: string, display: Displays): number {
+  if (typeof v === 'number') return v
+  if (typeof v === 'boolean') return v ? 1 : 0
+  if (isObject(v) && v.kind === 'float') {
+    if (!Number.isFinite(v.value)) throw raise.value(`Field '${field}' expected a number but got ${pyRepr(v, display)}.`)
+    return Math.trunc(v.value)
+  }
+  if (isObject(v) && v.kind === 'decimal') return Math.trunc(Number(v.text))
+  if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) {
+    const n = Number.parseInt(v, 10)
+    if (!Number.isSafeInteger(n)) throw new Unsupported('integers beyond 2**53')
+    return n
+  }
+  const shown = pyRepr(asPresentable(v), display)
+  if (typeof v === 'string') throw raise.value(`Field '${field}' expected a number but got ${shown}.`)
+  throw raise.type(`Field '${field}' expected a number but got ${shown}.`)
+}
+
+/** The Python value Django reads from a row. A value the contract does not allow is the adapter's fault. */
+export function fromScalar(spec: FieldSpec, s: Scalar, model: string): FieldValue {
+  if (s === null) return null
+  const fault = (): never => {
+    throw new AdapterFault(`adapter answered ${JSON.stringify(s)} for ${model}.${spec.name}, which is not a ${spec.type} value of the contract`)
+  }
+  switch (spec.type) {
+    case 'string': return typeof s === 'string' ? s : fault()
+    case 'integer': return typeof s === 'number' && Number.isInteger(s) ? s : fault()
+    case 'boolean': return typeof s === 'boolean' ? s : s === 0 || s === 1 ? s === 1 : fault()
+    case 'float': return typeof s === 'number' ? { kind: 'float', value: s } : fault()
+    case 'decimal': {
+      const text = typeof s === 'number' ? String(s) : typeof s === 'string' ? parseDecimal(s) : undefined
+      if (text === undefined) return fault()
+      const d: PyDecimal = { kind: 'decimal', text: spec.decimalPlaces === undefined ? text : quantize(text, spec.decimalPlaces) }
+      return d
+    }
+    case 'date': {
+      const d = typeof s === 'string' ? parseDate(s) : 'format'
+      return typeof d === 'string' ? fault() : d
+    }
+    case 'datetime': {
+      const d = typeof s === 'string' ? parseDateTime(s) : 'format'
+      return typeof d === 'string' ? fault() : d
+    }
+    case 'time': {
+      const t = typeof s === 'string' ? parseTime(s) : 'format'
+      return typeof t === 'string' ? fault() : t
+    }
+  }
+}
+
+/** Best-effort presentable view for messages (instances keep their repr). */
+export function asPresentable(v: PyValue): Presentable {
+  if (v === null || typeof v !== 'object') return v
+  if (isPyScalarObject(v)) return v
+  if (v.kind === 'instance') return v
+  if (v.kind === 'list' || v.kind === 'tuple') return { kind: v.kind, items: v.items.map(asPresentable) }
+  return { kind: 'opaque', text: `<${v.kind}>` }
+}
