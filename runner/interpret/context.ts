@@ -17,7 +17,7 @@ export interface Context {
   readonly features: ReadonlySet<Feature>
   /** Each field's `default=` value, evaluated once (model -> field -> value). */
   readonly defaults: ReadonlyMap<string, ReadonlyMap<string, FieldValue>>
-  /** The app label Django would print in `delete()` results (`doc.Article`). */
+  /** The app label Django would print in `delete()` results (`doc.Person`). */
   readonly appLabel: string
 }
 

@@ -89,7 +89,7 @@ test('querysets are lazy, and len()/list() fill the result cache', async () => {
   assert.is(await say("Author.objects.create(name='Al')"), '<Author: Al>\n')
   assert.is(await say('q.count()'), '2\n', 'cached')
   assert.is(await say('q.all().count()'), '3\n', 'a clone is not cached')
-  assert.is(await say('q.delete()'), '')
+  assert.is(await say('q.delete()'), "(4, {'doc.Book_authors': 1, 'doc.Author': 3})\n")
   assert.is(await say('print(q)'), '<QuerySet []>\n')
 })
 
@@ -126,7 +126,7 @@ test("Django's errors for unsaved instances, wrong types and unknown names", asy
 
 test('ids are never reused, deleted instances forget their id, set(clear=) and create', async () => {
   const say = await library()
-  assert.is(await say('b2.delete()'), '')
+  assert.is(await say('b2.delete()'), "(2, {'doc.Book_authors': 1, 'doc.Book': 1})\n")
   assert.is(await say('b2.id'), '')
   assert.is(await say("Book.objects.create(title='Fox').id"), '3\n')
   assert.is(await say('b1.authors.set([a3], clear=True)'), '')

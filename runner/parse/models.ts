@@ -22,9 +22,9 @@ export interface Models {
   readonly str: ReadonlyMap<string, Expr>
   /** `default=` expressions per model and field; fields without one take Django's implicit default. */
   readonly defaults: ReadonlyMap<string, ReadonlyMap<string, Expr>>
-  /** Where each model (`Article`) and field (`Article.publications`) is defined. */
+  /** Where each model (`Person`) and field (`Person.friends`) is defined. */
   readonly places: ReadonlyMap<string, Place>
-  /** Django's class of each field (`Article.headline` -> `CharField`), for its messages. */
+  /** Django's class of each field (`Person.name` -> `CharField`), for its messages. */
   readonly classes: ReadonlyMap<string, string>
 }
 
@@ -238,7 +238,6 @@ function readField(model: Draft, code: string, place: Place): void {
     })
     return
   }
-  for (const k of kw.keys()) if (!FIELD_OPTIONS.has(k)) throw at('schema', `TypeError: ${kind}.__init__() got an unexpected keyword argument '${k}'`, place)
   const column = lit('db_column')
   const maxLength = lit('max_length')
   const primary = lit('primary_key') === true
@@ -254,6 +253,7 @@ function readField(model: Draft, code: string, place: Place): void {
     if (known.includes(kind)) throw at('schema', `not supported by the kit: ${kind}`, place)
     throw at('schema', `field type '${kind}' is not supported (supported: ${[...TYPES.keys(), ...AUTO_FIELDS, 'ManyToManyField'].join(', ')})`, place)
   }
+  for (const k of kw.keys()) if (!FIELD_OPTIONS.has(k)) throw at('schema', `TypeError: ${kind}.__init__() got an unexpected keyword argument '${k}'`, place)
   if (kind === 'CharField' && typeof maxLength !== 'number') throw at('schema', `fields.E120: CharFields must define a 'max_length' attribute. (${model.name}.${name})`, place)
   const maxDigits = lit('max_digits')
   const decimalPlaces = lit('decimal_places')

@@ -1,9 +1,10 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { parseExpression } from '../language/parse.js'
 import { pyRepr, pyStr, strRepr, type Displays } from './repr.js'
 
 const test = suite('repr')
-const display: Displays = (model) => ({ strField: model === 'Book' ? 'name' : undefined })
+const display: Displays = (model) => ({ str: model === 'Book' ? parseExpression('self.name') : undefined, pk: 'id' })
 const book = (id: number | null, name: string) => ({ kind: 'instance' as const, model: 'Book', id, values: { name } })
 
 test("Python's string quoting and escapes", () => {
