@@ -5,7 +5,7 @@
  */
 import type { Adapter, AdapterFactory, Operation, Result } from '../adapters/contract.js'
 import { at, KitError } from './errors.js'
-import { checkException, checkOutput } from './check/check-output.js'
+import { checkDeleteOutput, checkException, checkOutput } from './check/check-output.js'
 import { compareSchemas, missingFeatures } from './schema-check.js'
 import { AdapterFault, PyException, Unsupported } from './interpret/exceptions.js'
 import { Interpreter } from './interpret/interpreter.js'
@@ -115,7 +115,8 @@ async function runExample(example: Example, statement: Statement | UnsupportedSy
   } else {
     try {
       actual = await interpreter.execute(statement, { quiet: example.want === '' })
-      status = example.excMsg === undefined && checkOutput(example.want, actual, example.flags) ? 'passed' : 'failed'
+      const check = interpreter.printedDelete ? checkDeleteOutput : checkOutput
+      status = example.excMsg === undefined && check(example.want, actual, example.flags) ? 'passed' : 'failed'
     } catch (e) {
       if (e instanceof PyException) {
         actual = TRACEBACK + e.line()

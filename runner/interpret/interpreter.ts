@@ -66,6 +66,10 @@ export class Interpreter {
   private ready = false
   private out = ''
   private countDeletes = true
+  /** `delete()` results: their app labels compare loosely (see `checkDeleteOutput`). */
+  private readonly deleteResults = new WeakSet<object>()
+  /** The last statement printed a `delete()` result. */
+  printedDelete = false
 
   constructor(models: Models, db: Context['db'], options: InterpreterOptions = {}) {
     const index = new SchemaIndex(models)
@@ -101,6 +105,7 @@ export class Interpreter {
   /** Run one statement; returns what it printed (doctest's "got"). Python errors throw `PyException`. */
   async execute(statement: Statement, options: ExecuteOptions = {}): Promise<string> {
     this.out = ''
+    this.printedDelete = false
     await this.prepareDefaults()
     switch (statement.type) {
       case 'import':
@@ -115,6 +120,7 @@ export class Interpreter {
         try {
           const value = await this.eval(statement.value)
           if (value !== null && !bareDelete) this.out += (await this.repr(value)) + '\n'
+          this.printedDelete = isObject(value) && this.deleteResults.has(value)
         } finally {
           this.countDeletes = true
         }
@@ -436,7 +442,7 @@ export class Interpreter {
   private async instanceMethod(self: Instance, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
     if (name === 'save') return rel.save(this.ctx, self)
     noArgs(name, args, kwargs)
-    return name === 'delete' ? rel.deleteInstance(this.ctx, self, this.countDeletes) : rel.refresh(this.ctx, self)
+    return name === 'delete' ? this.markDelete(await rel.deleteInstance(this.ctx, self, this.countDeletes)) : rel.refresh(this.ctx, self)
   }
 
   private async querySetMethod(q: QuerySet, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
@@ -472,7 +478,7 @@ export class Interpreter {
         for (const [k] of kwargs) if (k !== 'flat') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
         return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat })
       }
-      case 'delete': noArgs(name, args, kwargs); return qs.deleteAll(ctx, q, this.countDeletes)
+      case 'delete': noArgs(name, args, kwargs); return this.markDelete(await qs.deleteAll(ctx, q, this.countDeletes))
       case 'none': noArgs(name, args, kwargs); return qs.none(q)
       case 'update':
         if (args.length) throw raise.type('update() takes 1 positional argument but more were given')
@@ -486,6 +492,11 @@ export class Interpreter {
         })
     }
     throw new Unsupported(`QuerySet.${name}()`)
+  }
+
+  private markDelete(v: PyValue): PyValue {
+    if (isObject(v)) this.deleteResults.add(v)
+    return v
   }
 
   /** Django's get_or_create: `(object, created)`; `defaults` only on create, lookups as fields. */

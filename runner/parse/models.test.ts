@@ -98,7 +98,7 @@ test("Django's system checks and what the kit does not support, each at its line
     ['class A(models.Model):\n    a__b = models.CharField(max_length=1)', 'fields.E002', 2],
     ['class A(models.Model):\n    __proto__ = models.CharField(max_length=1)', 'fields.E002', 2],
     ['class A(models.Model):\n    id = models.CharField(max_length=1)', 'models.E004', 2],
-    ['class A(models.Model):\n    x = models.CharField(max_length=1)\n    def __str__(self):\n        return self.x.upper()', '__str__ of A', 1],
+    ['class A(models.Model):\n    x = models.CharField(max_length=1)\n    def __str__(self):\n        return self.x.upper()', '__str__ of A', 4],
     ['class A(models.Model):\n    x = models.CharField(max_length=1)\n    def __str__(self):\n        if self.x:\n            return self.x', "a __str__ body other than one 'return <expression>'", 4]
   ]
   for (const [text, words, line] of cases) {

@@ -63,6 +63,7 @@ interface Draft {
   ordering: { keys: string[]; place: Place } | undefined
   table: string | undefined
   str: Expr | undefined
+  strPlace: Place | undefined
   place: Place
 }
 
@@ -87,7 +88,7 @@ export function parseModels(text: string, file: string, firstLine: number): Mode
         if (m[2] && drafts.some((d) => d.name === m[2])) throw at('schema', `not supported by the kit: model inheritance (${m[1]} subclasses ${m[2]})`, place)
         throw at('schema', `model ${m[1]} must subclass models.Model`, place)
       }
-      model = { name: m[1]!, fields: [], primaryKey: undefined, relations: [], ordering: undefined, table: undefined, str: undefined, place }
+      model = { name: m[1]!, fields: [], primaryKey: undefined, relations: [], ordering: undefined, table: undefined, str: undefined, strPlace: undefined, place }
       drafts.push(model)
       classIndent = -1
       block = 'class'
@@ -102,7 +103,8 @@ export function parseModels(text: string, file: string, firstLine: number): Mode
         if (/^("""|'''|"|')/.test(code)) continue // a docstring
         const r = /^return\s+(.+)$/.exec(code)
         if (!r) throw at('schema', `not supported by the kit: a __str__ body other than one 'return <expression>'`, place)
-        model.str = strExpression(r[1]!, { ...place, column: place.column + code.indexOf(r[1]!) })
+        model.strPlace = { ...place, column: place.column + code.indexOf(r[1]!) }
+        model.str = strExpression(r[1]!, model.strPlace)
         block = 'skip'
         continue
       }
@@ -392,7 +394,7 @@ function strExpression(text: string, place: Place): Expr {
 
 function checkStr(d: Draft, e: Expr, known: ReadonlySet<string>): void {
   const bad = (what: string): never => {
-    throw at('schema', `not supported by the kit in __str__ of ${d.name}: ${what} (use self.<field>, str(), +, %, .format() or an f-string)`, d.place)
+    throw at('schema', `not supported by the kit in __str__ of ${d.name}: ${what} (use self.<field>, str(), +, %, .format() or an f-string)`, d.strPlace ?? d.place)
   }
   const walk = (x: Expr): void => {
     switch (x.type) {

@@ -1,0 +1,171 @@
+/**
+ * "Any Django many-to-many document": what the kit accepts beyond the seed's
+ * shape, what it refuses (one `file:line:column` line, exit 2), and how a
+ * document that needs more than an adapter declares is told apart from an
+ * adapter that answers wrongly.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { defineAdapter, type Operation } from '../adapters/contract.js'
+import memory, { MemoryDatabase } from '../adapters/memory/index.js'
+import { main } from './cli.js'
+import { KitError } from './errors.js'
+import { parseDocument } from './parse/document.js'
+import { runDocument } from './run.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'ormconf-any-'))
+const file = (name: string, text: string) => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+const document = (models: string, examples: string) => `# T\n\n\`\`\`python\nfrom django.db import models\n\n${models}\n\`\`\`\n\n\`\`\`pycon\n${examples}\n\`\`\`\n`
+
+async function cli(...args: string[]) {
+  let out = ''
+  let err = ''
+  const code = await main(['node', 'orm-conformance', ...args], { stdout: (t) => void (out += t), stderr: (t) => void (err += t) })
+  return { code, out, err }
+}
+
+/** The memory adapter as a first-contract adapter: no features declared, every operation logged. */
+function plain(log: Operation[] = []) {
+  return defineAdapter({
+    name: 'plain',
+    async open({ schema }) {
+      const db = new MemoryDatabase(schema)
+      return { execute: (op: Operation) => (log.push(op), db.execute(op)) }
+    }
+  })
+}
+
+const refused = suite('unsupported models: one file:line:column line, exit 2')
+
+const MODEL = "class A(models.Model):\n    name = models.CharField(max_length=9)\n"
+const cases: [string, string, RegExp][] = [
+  ['fk.md', MODEL + "\nclass B(models.Model):\n    a = models.ForeignKey(A, on_delete=models.CASCADE)", /fk\.md:10:5: not supported by the kit: ForeignKey$/],
+  ['o2o.md', MODEL + "\nclass B(models.Model):\n    a = models.OneToOneField(A, on_delete=models.CASCADE)", /o2o\.md:10:5: not supported by the kit: OneToOneField$/],
+  ['through.md', MODEL + "\nclass B(models.Model):\n    a = models.ManyToManyField(A, through='C')", /through\.md:10:5: not supported by the kit: ManyToManyField\(through=\.\.\.\)$/],
+  ['inherit.md', MODEL + "\nclass B(A):\n    x = models.IntegerField()", /inherit\.md:9:1: not supported by the kit: model inheritance/],
+  ['generic.md', MODEL + "    tags = models.GenericRelation('T')", /generic\.md:8:5: not supported by the kit: GenericRelation$/],
+  ['abstract.md', MODEL + '\n    class Meta:\n        abstract = True', /abstract\.md:10:9: not supported by the kit: Meta\.abstract$/],
+  ['e304.md', MODEL + "\nclass B(models.Model):\n    a = models.ManyToManyField(A)\n    b = models.ManyToManyField(A)", /e304\.md:10:5: fields\.E304: Reverse accessor for 'B\.a' clashes with reverse accessor for 'B\.b'\.$/],
+  ['e305.md', MODEL + "\nclass B(models.Model):\n    a = models.ManyToManyField(A, related_name='x', related_query_name='q')\n    b = models.ManyToManyField(A, related_name='y', related_query_name='q')", /e305\.md:10:5: fields\.E305: /],
+  ['str.md', MODEL + '\n    def __str__(self):\n        return self.name.title()', /str\.md:10:16: not supported by the kit in __str__ of A/],
+  ['proto.md', "class A(models.Model):\n    __proto__ = models.CharField(max_length=9)", /proto\.md:7:5: fields\.E002: Field names must not contain "__"/]
+]
+
+for (const [name, models, want] of cases) {
+  refused(name, async () => {
+    const path = file(name, document(models, '>>> 1\n1'))
+    const { code, err } = await cli('run', path, '--adapter', 'memory')
+    assert.is(code, 2, err)
+    assert.is(err.trim().split('\n').length, 1, err)
+    assert.match(err.trim(), want)
+  })
+}
+
+refused.run()
+
+const features = suite('features: a document needs what an adapter declares')
+
+const TYPED = "class E(models.Model):\n    when = models.DateField()\n"
+
+features('a first-contract adapter is refused a date field, in one line naming the field', async () => {
+  const doc = parseDocument(document(TYPED, '>>> E.objects.count()\n0'), 'typed.md')
+  try {
+    await runDocument(doc, { adapter: plain() })
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, KitError)
+    assert.match((e as KitError).format(), /^typed\.md:7:5: adapter 'plain' does not declare feature 'field-types', which this document needs: E\.when is a date field$/)
+  }
+})
+
+features('self relations and own keys are features too', async () => {
+  for (const [models, feature] of [
+    ["class P(models.Model):\n    friends = models.ManyToManyField('self')", 'self-relations'],
+    ['class P(models.Model):\n    code = models.CharField(primary_key=True, max_length=3)', 'primary-keys']
+  ] as const) {
+    const doc = parseDocument(document(models, '>>> P.objects.count()\n0'), 'f.md')
+    try {
+      await runDocument(doc, { adapter: plain() })
+      assert.unreachable(feature)
+    } catch (e) {
+      assert.match((e as KitError).message, `feature '${feature}'`)
+    }
+  }
+})
+
+features('a renamed automatic key needs no feature', async () => {
+  const doc = parseDocument(document('class P(models.Model):\n    number = models.AutoField(primary_key=True)', '>>> P.objects.create().pk\n1\n>>> P.objects.get(number=1)\n<P: P object (1)>'), 'auto.md')
+  const results = await runDocument(doc, { adapter: plain() })
+  assert.equal(results.map((r) => r.status), ['passed', 'passed'])
+})
+
+features('a date lookup through an adapter without date-lookups errors its own case, the rest runs', async () => {
+  const doc = parseDocument(document(MODEL, ">>> A.objects.create(name='x')\n<A: A object (1)>\n>>> A.objects.filter(id__range=(1, 2))\n<QuerySet [<A: A object (1)>]>\n>>> A.objects.count()\n1"), 'range.md')
+  const results = await runDocument(doc, { adapter: plain() })
+  assert.equal(results.map((r) => r.status), ['passed', 'errored', 'passed'])
+  assert.match(results[1]!.reason ?? '', "does not declare feature 'date-lookups'")
+  const withFeature = await runDocument(doc, { adapter: memory })
+  assert.equal(withFeature.map((r) => r.status), ['passed', 'passed', 'passed'])
+})
+
+features.run()
+
+const semantics = suite('Django semantics beyond the seed')
+
+const PEOPLE = "class Person(models.Model):\n    name = models.CharField(max_length=9)\n    friends = models.ManyToManyField('self')\n\n    def __str__(self):\n        return self.name\n"
+
+semantics('a symmetrical relation: the runner sends both links, and the mirror of every change', async () => {
+  const log: Operation[] = []
+  const adapter = defineAdapter({ ...plain(log), features: ['self-relations'] })
+  const doc = parseDocument(document(PEOPLE, [
+    ">>> a = Person.objects.create(name='A')",
+    ">>> b = Person.objects.create(name='B')",
+    '>>> a.friends.add(b)',
+    '>>> b.friends.all()',
+    '<QuerySet [<Person: A>]>',
+    '>>> b.friends.remove(a)',
+    '>>> a.friends.all()',
+    '<QuerySet []>'
+  ].join('\n')), 'sym.md')
+  const results = await runDocument(doc, { adapter })
+  assert.equal(results.map((r) => r.status), Array(6).fill('passed'))
+  const links = log.filter((op) => op.kind === 'add' || op.kind === 'remove').map((op) => `${op.kind} ${'side' in op ? op.side : ''} ${'id' in op ? op.id : ''}`)
+  assert.equal(links, ['add forward 1', 'add reverse 1', 'remove forward 2', 'remove reverse 2'])
+})
+
+semantics("delete(): Django's tuple when the document shows it, nothing (and no link counting) when it shows none", async () => {
+  const log: Operation[] = []
+  const adapter = defineAdapter({ ...plain(log), features: ['self-relations'] })
+  const doc = parseDocument(document(PEOPLE, [
+    ">>> a = Person.objects.create(name='A')",
+    ">>> b = Person.objects.create(name='B')",
+    ">>> c = Person.objects.create(name='C')",
+    '>>> a.friends.add(b, c)',
+    '>>> b.delete()',
+    '>>> a.delete()',
+    "(3, {'doc.Person_friends': 2, 'doc.Person': 1})",
+    '>>> Person.objects.all().delete()',
+    "(1, {'myapp.Person': 1})",
+    '>>> Person.objects.all().delete()',
+    '(0, {})'
+  ].join('\n')), 'del.md')
+  const results = await runDocument(doc, { adapter })
+  assert.equal(results.map((r) => `${r.status} ${r.actual}`), ['passed ', 'passed ', 'passed ', 'passed ', 'passed ', "passed (3, {'doc.Person_friends': 2, 'doc.Person': 1})\n", "passed (1, {'doc.Person': 1})\n", 'passed (0, {})\n'])
+  const counts = log.filter((op) => op.kind === 'count').length
+  assert.is(counts, 6, 'three counts (forward, reverse, both ends) per shown delete with rows; none for the bare one')
+})
+
+semantics('a delete tuple with the wrong counts fails', async () => {
+  const doc = parseDocument(document(PEOPLE, ">>> a = Person.objects.create(name='A')\n>>> a.delete()\n(2, {'doc.Person': 2})"), 'wrong.md')
+  const results = await runDocument(doc, { adapter: memory })
+  assert.equal(results.map((r) => r.status), ['passed', 'failed'])
+})
+
+semantics.run()
