@@ -129,8 +129,120 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
       assert.ok(db.queryCount!() > before)
     })
 
+    it('an explicit id is kept, and the next automatic id is above every id used (rule 1)', async () => {
+      assert.equal(await run({ kind: 'insert', model: 'Publication', values: { title: 'Ten', id: 10 } }), { kind: 'inserted', id: 10 })
+      assert.equal(await run({ kind: 'insert', model: 'Publication', values: { title: 'Next' } }), { kind: 'inserted', id: 11 })
+    })
+
     test.run()
+    await featureSuite(factory, target, known)
   }
+}
+
+/** Schemas for the features beyond the first contract (see `Feature` in contract.ts). */
+export const featureSchemas = {
+  'field-types': {
+    models: [{
+      name: 'Event',
+      fields: [
+        { name: 'day', type: 'date', nullable: true },
+        { name: 'at', type: 'datetime', nullable: true },
+        { name: 'clock', type: 'time', nullable: true },
+        { name: 'price', type: 'decimal', maxDigits: 6, decimalPlaces: 2, nullable: true },
+        { name: 'ratio', type: 'float', nullable: true }
+      ],
+      ordering: []
+    }],
+    relations: []
+  },
+  'primary-keys': {
+    models: [
+      { name: 'Code', primaryKey: { name: 'code', type: 'string', auto: false, maxLength: 10 }, fields: [{ name: 'label', type: 'string', maxLength: 20, nullable: false }], ordering: [] },
+      { name: 'Item', fields: [{ name: 'name', type: 'string', maxLength: 20, nullable: false }], ordering: [] }
+    ],
+    relations: [{ name: 'Item.codes', source: 'Item', field: 'codes', target: 'Code', reverseQueryName: 'item', reverseAccessor: 'item_set' }]
+  },
+  'self-relations': {
+    models: [{ name: 'Person', fields: [{ name: 'name', type: 'string', maxLength: 20, nullable: false }], ordering: [] }],
+    relations: [
+      { name: 'Person.friends', source: 'Person', field: 'friends', target: 'Person', reverseQueryName: 'friends_rel_+', reverseAccessor: 'friends_rel_+', symmetrical: true },
+      { name: 'Person.idols', source: 'Person', field: 'idols', target: 'Person', reverseQueryName: 'stalkers', reverseAccessor: 'stalkers' }
+    ]
+  }
+} as const satisfies Record<string, Schema>
+
+/** One suite per feature the adapter declares, on one database. */
+async function featureSuite(factory: AdapterFactory, target: Target, known: Readonly<Record<string, string>>): Promise<void> {
+  const features = new Set(factory.features ?? [])
+  const test = suite(`${factory.name} adapter on ${target.name}: declared features`)
+  let db: Adapter | undefined
+  const { run, ids } = asker(() => db!)
+  const open = async (schema: Schema) => {
+    db = await factory.open({ schema, ...(target.url ? { db: target.url } : {}) })
+  }
+  const it = (feature: string, name: string, fn: () => Promise<void>) => {
+    if (!features.has(feature as never)) return
+    if (known[name]) return void console.log(`  (${factory.name} on ${target.name}: skipping "${name}": ${known[name]})`)
+    test(name, fn)
+  }
+  test.after.each(async () => {
+    await db?.close?.()
+    db = undefined
+  })
+  const rows = async (query: Query) => {
+    const r = await run({ kind: 'select', query })
+    return r.kind === 'rows' ? r.rows : []
+  }
+  const cond = (field: string, lookup: Filter['conditions'][number]['lookup'], value: Filter['conditions'][number]['value'], extra = {}) => f([{ field, lookup, value, ...extra }])
+  const query = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({ model, filters, distinct: false, orderBy: [], offset: 0, ...extra })
+
+  it('field-types', 'dates, times, decimals and floats keep their text forms, order by value, and take range and year/month/day', async () => {
+    await open(featureSchemas['field-types'])
+    const events = [
+      { day: '2005-07-27', at: '2005-07-28T10:00:00.000000', clock: '09:30:00.000000', price: '9.50', ratio: 0.5 },
+      { day: '2006-01-05', at: '2005-07-28T09:59:59.000000', clock: '23:00:05.000000', price: '10.00', ratio: 1.25 },
+      { day: '2005-12-31', at: '2004-02-29T00:00:00.000000', clock: '00:00:00.000000', price: '-1.05', ratio: -2 }
+    ]
+    for (const values of events) await run({ kind: 'insert', model: 'Event', values })
+    const all = await rows(query('Event'))
+    assert.equal(all.map(({ id: _, ...r }) => r), events, 'values come back in the contract\'s text forms')
+    assert.equal((await rows(query('Event', [], { orderBy: [{ field: 'price', descending: false }] }))).map((r) => r.price), ['-1.05', '9.50', '10.00'], 'decimals by value')
+    assert.equal((await rows(query('Event', [], { orderBy: [{ field: 'at', descending: true }] }))).map((r) => r.id), [1, 2, 3])
+    assert.equal(await ids(query('Event', [cond('day', 'range', ['2005-01-01', '2005-12-31'])])), [1, 3])
+    assert.equal(await ids(query('Event', [cond('day', 'exact', 2005, { transform: 'year' })])), [1, 3])
+    assert.equal(await ids(query('Event', [cond('at', 'gte', 7, { transform: 'month' })])), [1, 2])
+    assert.equal(await ids(query('Event', [cond('day', 'in', [27, 5], { transform: 'day' })])), [1, 2])
+    assert.equal(await ids(query('Event', [cond('price', 'gt', '9.5')])), [2], 'a lookup value need not have the field\'s places')
+    assert.equal(await ids(query('Event', [cond('clock', 'lt', '10:00:00.000000')])), [1, 3])
+    assert.equal(await ids(query('Event', [cond('ratio', 'lte', 0.5)])), [1, 3])
+  })
+
+  it('primary-keys', 'string primary keys: insert, link from both sides, filter through the relation', async () => {
+    await open(featureSchemas['primary-keys'])
+    for (const code of ['AB', 'a:b', 'Z']) assert.equal(await run({ kind: 'insert', model: 'Code', values: { id: code, label: `label ${code}` } }), { kind: 'inserted', id: code })
+    await run({ kind: 'insert', model: 'Item', values: { name: 'one' } })
+    await run({ kind: 'add', relation: 'Item.codes', side: 'forward', id: 1, targets: ['AB', 'a:b'] })
+    await run({ kind: 'remove', relation: 'Item.codes', side: 'reverse', id: 'AB', targets: [1] })
+    assert.equal(await ids(query('Code', [f([{ via: { relation: 'Item.codes', side: 'reverse' }, field: 'id', lookup: 'exact', value: 1 }])], { orderBy: [{ field: 'id', descending: false }] })), ['a:b'])
+    assert.equal(await ids(query('Item', [f([{ via: { relation: 'Item.codes', side: 'forward' }, field: 'id', lookup: 'startswith', value: 'a' }])])), [1])
+  })
+
+  it('self-relations', 'a relation from a model to itself keeps its two columns apart', async () => {
+    await open(featureSchemas['self-relations'])
+    for (const name of ['Anne', 'Bob', 'Cy']) await run({ kind: 'insert', model: 'Person', values: { name } })
+    await run({ kind: 'add', relation: 'Person.idols', side: 'forward', id: 1, targets: [2, 3] })
+    await run({ kind: 'add', relation: 'Person.friends', side: 'forward', id: 2, targets: [3] })
+    await run({ kind: 'add', relation: 'Person.friends', side: 'reverse', id: 2, targets: [3] })
+    const via = (relation: string, side: 'forward' | 'reverse', name: string) => f([{ via: { relation, side }, field: 'name', lookup: 'exact', value: name }])
+    assert.equal(await ids(query('Person', [via('Person.idols', 'reverse', 'Anne')])), [2, 3], 'stalkers of Anne')
+    assert.equal(await ids(query('Person', [via('Person.idols', 'forward', 'Bob')])), [1], 'idols include Bob')
+    assert.equal(await ids(query('Person', [via('Person.friends', 'forward', 'Cy')])), [2])
+    assert.equal(await ids(query('Person', [via('Person.friends', 'reverse', 'Cy')])), [2])
+    await run({ kind: 'delete', query: query('Person', [cond('id', 'exact', 3)]) })
+    assert.equal(await ids(query('Person', [f([{ via: { relation: 'Person.friends', side: 'forward' }, field: 'id', lookup: 'isnull', value: false }])])), [])
+  })
+
+  test.run()
 }
 
 const q = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({

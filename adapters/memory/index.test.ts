@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { asker } from '../contract-suite.js'
+import { asker, contractSuite } from '../contract-suite.js'
 import type { Filter, Query, Schema } from '../contract.js'
 import memory from './index.js'
 
@@ -102,3 +102,6 @@ test('nested create links the new row', async () => {
 })
 
 test.run()
+
+// The memory adapter is the contract's executable statement: it must pass the whole suite, features included.
+await contractSuite(memory)
