@@ -3,7 +3,7 @@
  * memory adapter. The kit is only as good as the bugs it catches: its tests
  * run the documents against every mutant and expect at least one failure.
  */
-import { defineAdapter, type AdapterFactory, type Filter, type Hop, type Lookup, type Operation, type Query, type Result, type Schema } from '../contract.js'
+import { ALL_FEATURES, defineAdapter, type AdapterFactory, type Filter, type Hop, type Lookup, type Operation, type Query, type Result, type Schema } from '../contract.js'
 import { MemoryDatabase } from '../memory/index.js'
 
 export interface Mutant {
@@ -16,14 +16,15 @@ export interface Mutant {
 type Execute = (op: Operation) => Promise<Result>
 
 /** Build a mutant from a function that rewrites how operations reach the real adapter. */
-function mutant(name: string, breaks: string, wrap: (execute: Execute, op: Operation, schema: Schema) => Promise<Result>): Mutant {
+function mutant(name: string, breaks: string, wrap: (execute: Execute, op: Operation, schema: Schema) => Promise<Result>, storage: (schema: Schema) => Schema = (x) => x): Mutant {
   return {
     name,
     breaks,
     adapter: defineAdapter({
       name,
+      features: ALL_FEATURES,
       async open({ schema }) {
-        const db = new MemoryDatabase(schema)
+        const db = new MemoryDatabase(storage(schema))
         const execute: Execute = (op) => db.execute(op)
         return { execute: (op) => wrap(execute, op, schema) }
       }
@@ -102,6 +103,36 @@ export const MUTANTS: readonly Mutant[] = [
   }),
   mutant('paging-before-duplicates', 'offset/limit count distinct rows, not joined rows', (run, op) =>
     run(mapQuery(op, (q) => (q.offset || q.limit !== undefined ? { ...q, distinct: true } : q)))),
+  mutant('decimals-as-text', 'decimal columns compare as text (10.00 sorts before 9.50)', (run, op) => run(op), (schema) => ({
+    ...schema,
+    models: schema.models.map((m) => ({ ...m, fields: m.fields.map((f) => (f.type === 'decimal' ? { ...f, type: 'string' as const } : f)) }))
+  })),
+  mutant('transform-ignored', 'year/month/day compare the whole date', (run, op) =>
+    run(mapQuery(op, (q) => mapConditions(q, ({ transform: _t, ...c }) => c)))),
+  mutant('range-exclusive', 'range leaves out its bounds', (run, op) =>
+    run(mapQuery(op, (q) => ({ ...q, filters: q.filters.map((f) => ({ ...f, conditions: f.conditions.flatMap((c) => (c.lookup === 'range' && Array.isArray(c.value) ? [{ ...c, lookup: 'gt' as const, value: c.value[0]! }, { ...c, lookup: 'lt' as const, value: c.value[1]! }] : [c])) })) })))),
+  mutant('self-relation-one-column', 'a relation to the same model reads both sides from one column', (run, op, schema) => {
+    const self = (name: string) => schema.relations.some((r) => r.name === name && r.source === r.target)
+    return run(mapQuery(op, (q) => mapConditions(q, (c) => (c.via && self(c.via.relation) ? { ...c, via: { ...c.via, side: 'forward' } } : c))))
+  }),
+  mutant('sequence-not-advanced', 'after an explicit id the next automatic id restarts below it (PostgreSQL without setval)', (() => {
+    // Per document run (its schema object), the sequence a PostgreSQL SERIAL would keep.
+    const sequences = new WeakMap<Schema, Map<string, number>>()
+    return async (run: Execute, op: Operation, schema: Schema) => {
+      if (op.kind !== 'insert') return run(op)
+      if ('id' in op.values) return run(op)
+      const next = sequences.get(schema) ?? new Map<string, number>()
+      sequences.set(schema, next)
+      const id = (next.get(op.model) ?? 0) + 1
+      const result = await run({ ...op, values: { ...op.values, id } }).catch(() => run(op))
+      if (result.kind === 'inserted' && typeof result.id === 'number') next.set(op.model, result.id)
+      return result
+    }
+  })()),
+  mutant('counts-lie', 'every write answers affected: 42 (update and delete counts are what Django prints)', async (run, op) => {
+    const result = await run(op)
+    return result.kind === 'affected' ? { kind: 'affected', count: 42 } : result
+  }),
   mutant('wildcards-leak', "'%' and '_' in a value match anything (unescaped LIKE)", (run, op) =>
     run(mapQuery(op, (q) => mapConditions(q, (c) => (typeof c.value === 'string' && /[%_]/.test(c.value) && c.lookup !== 'exact' ? { ...c, value: c.value.split(/[%_]/)[0] ?? '' } : c)))))
 ]
