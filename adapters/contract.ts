@@ -190,9 +190,10 @@ export type Lookup =
 
 /**
  * A part taken of a `date` or `datetime` value before the lookup compares it
- * (`pub_date__year__gte=2005`): an integer. Needs feature `date-lookups`.
+ * (`pub_date__year__gte=2005`): an integer; `date` takes a datetime's date
+ * (`'YYYY-MM-DD'`). Needs feature `date-lookups`.
  */
-export type Transform = 'year' | 'month' | 'day'
+export type Transform = 'year' | 'month' | 'day' | 'date'
 
 /**
  * One lookup. Without `via` it tests the queried row's own `field`; with `via`

@@ -58,6 +58,7 @@ export function compareDecimals(a: string, b: string): number {
 /** The part of a date (`YYYY-MM-DD`) or datetime value a transform takes. */
 export function transform(value: Scalar, t: Transform): Scalar {
   if (typeof value !== 'string') return null
+  if (t === 'date') return value.slice(0, 10)
   const [start, end] = t === 'year' ? [0, 4] : t === 'month' ? [5, 7] : [8, 10]
   return Number(value.slice(start, end))
 }
@@ -66,7 +67,7 @@ export function transform(value: Scalar, t: Transform): Scalar {
 export function matches(value: Scalar, c: Condition, type?: FieldType): boolean {
   if (c.transform && c.lookup !== 'isnull') {
     value = transform(value, c.transform)
-    type = 'integer'
+    type = c.transform === 'date' ? 'date' : 'integer'
   }
   const v = c.value
   const cmp = (x: Scalar, y: Scalar) => compareScalars(coerce(x, y), y, type)

@@ -15,11 +15,11 @@ const LOOKUPS: ReadonlySet<string> = new Set<Lookup>([
   'in', 'gt', 'gte', 'lt', 'lte', 'isnull', 'range'
 ])
 const RELATED_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'isnull'])
-const TRANSFORMS: ReadonlySet<string> = new Set<Transform>(['year', 'month', 'day'])
+const TRANSFORMS: ReadonlySet<string> = new Set<Transform>(['year', 'month', 'day', 'date'])
 /** Lookups a transform's integer accepts. */
 const TRANSFORM_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'in', 'range', 'isnull'])
 /** Valid in Django, not implemented by the kit: an honest error, not a FieldError. */
-const KNOWN_UNSUPPORTED = new Set(['regex', 'iregex', 'date', 'time', 'search', 'week', 'week_day', 'iso_week_day', 'quarter', 'iso_year', 'hour', 'minute', 'second', 'contained_by', 'overlap'])
+const KNOWN_UNSUPPORTED = new Set(['regex', 'iregex', 'time', 'search', 'week', 'week_day', 'iso_week_day', 'quarter', 'iso_year', 'hour', 'minute', 'second', 'contained_by', 'overlap'])
 
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
 export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
@@ -62,16 +62,17 @@ function fieldCondition(index: SchemaIndex, display: Displays, model: string, fi
   let transform: Transform | undefined
   let rest = parts
   if (rest[0] !== undefined && TRANSFORMS.has(rest[0])) {
-    if (spec.type !== 'date' && spec.type !== 'datetime') throw raise.field(`Unsupported lookup '${rest[0]}' for ${cls} or join on the field not permitted.`)
+    const allowed = spec.type === 'datetime' || (spec.type === 'date' && rest[0] !== 'date')
+    if (!allowed) throw raise.field(`Unsupported lookup '${rest[0]}' for ${cls} or join on the field not permitted.`)
     transform = rest[0] as Transform
     rest = rest.slice(1)
     if (rest[0] !== undefined && !TRANSFORM_LOOKUPS.has(rest[0])) {
       if (KNOWN_UNSUPPORTED.has(rest[0])) throw new Unsupported(`the '${rest[0]}' lookup`)
-      throw raise.field(`Unsupported lookup '${rest[0]}' for IntegerField or join on the field not permitted, perhaps you meant ${rest[0]}?`)
+      throw raise.field(`Unsupported lookup '${rest[0]}' for ${transform === 'date' ? 'DateField' : 'IntegerField'} or join on the field not permitted.`)
     }
   }
   const lookup = lookupName(rest, cls)
-  const prep = transform ? (v: PyValue) => toInteger(v, field, display) : (v: PyValue) => toScalar(spec, v, display)
+  const prep = transform === 'date' ? (v: PyValue) => toScalar({ name: field, type: 'date' }, v, display) : transform ? (v: PyValue) => toInteger(v, field, display) : (v: PyValue) => toScalar(spec, v, display)
   return condition(via, field, transform, lookup, value, prep)
 }
 

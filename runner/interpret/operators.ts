@@ -23,12 +23,42 @@ function numeric(n: number, int: boolean): PyValue {
   return int ? n : { kind: 'float', value: n }
 }
 
+/** A Decimal (or an int, which Python's Decimal arithmetic accepts) as coefficient and scale. */
+function decimal(v: PyValue): { coefficient: bigint; scale: number } | undefined {
+  const text = typeof v === 'number' && Number.isInteger(v) ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : isObject(v) && v.kind === 'decimal' ? v.text : undefined
+  if (text === undefined) return undefined
+  const [int, frac = ''] = text.split('.') as [string, string?]
+  return { coefficient: BigInt(int.replace(/^-/, '') + frac) * (text.startsWith('-') ? -1n : 1n), scale: frac.length }
+}
+
+function decimalText(coefficient: bigint, scale: number): string {
+  const negative = coefficient < 0n
+  let digits = (negative ? -coefficient : coefficient).toString().padStart(scale + 1, '0')
+  if (scale) digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`
+  return (negative ? '-' : '') + digits
+}
+
+/** Exact Decimal `+ - *` (Python keeps the larger scale, or adds scales when multiplying). */
+function decimalArithmetic(op: '+' | '-' | '*', a: PyValue, b: PyValue): PyValue | undefined {
+  if (!(isObject(a) && a.kind === 'decimal') && !(isObject(b) && b.kind === 'decimal')) return undefined
+  const x = decimal(a)
+  const y = decimal(b)
+  if (!x || !y) return undefined
+  if (op === '*') return { kind: 'decimal', text: decimalText(x.coefficient * y.coefficient, x.scale + y.scale) }
+  const scale = Math.max(x.scale, y.scale)
+  const left = x.coefficient * 10n ** BigInt(scale - x.scale)
+  const right = y.coefficient * 10n ** BigInt(scale - y.scale)
+  return { kind: 'decimal', text: decimalText(op === '+' ? left + right : left - right, scale) }
+}
+
 function unsupported(op: string, a: PyValue, b: PyValue): never {
   throw raise.type(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`)
 }
 
 /** `a + b`, `a - b`, `a * b`, and `a % b` for numbers. */
 export function arithmetic(op: '+' | '-' | '*' | '%', a: PyValue, b: PyValue): PyValue {
+  const exact = op === '%' ? undefined : decimalArithmetic(op, a, b)
+  if (exact) return exact
   const x = num(a)
   const y = num(b)
   if (x && y) {
@@ -63,6 +93,9 @@ export function equals(a: PyValue, b: PyValue): boolean {
   const x = num(a)
   const y = num(b)
   if (x && y) return x.value === y.value
+  const dx = decimal(a)
+  const dy = decimal(b)
+  if (dx && dy) return compareDecimals(decimalText(dx.coefficient, dx.scale), decimalText(dy.coefficient, dy.scale)) === 0
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b
   if (a.kind === 'instance' && b.kind === 'instance') return a.model === b.model && a.id !== null && a.id === b.id
   if (a.kind === 'decimal' && b.kind === 'decimal') return compareDecimals(a.text, b.text) === 0

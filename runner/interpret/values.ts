@@ -116,10 +116,11 @@ export function typeName(v: PyValue): string {
     case 'method': return 'method'
     case 'builtin': return 'builtin_function_or_method'
     case 'float': return 'float'
-    case 'decimal': return 'Decimal'
-    case 'date': return 'date'
-    case 'datetime': return 'datetime'
-    case 'time': return 'time'
+    // Python's messages name these by their qualified type name.
+    case 'decimal': return 'decimal.Decimal'
+    case 'date': return 'datetime.date'
+    case 'datetime': return 'datetime.datetime'
+    case 'time': return 'datetime.time'
     case 'pytype': return 'type'
     case 'module': return 'module'
   }

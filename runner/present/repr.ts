@@ -65,7 +65,7 @@ export function pyStr(v: Presentable, display: Displays): string {
   if (isPyScalarObject(v)) return pyScalarStr(v)
   if (v !== null && typeof v === 'object' && v.kind === 'instance') {
     const { str, pk } = display(v.model)
-    if (str === undefined) return `${v.model} object (${v.id === null ? 'None' : pyRepr(v.id, display)})`
+    if (str === undefined) return `${v.model} object (${v.id === null ? 'None' : pyStr(v.id, display)})`
     return evaluateStr(str, v, pk, display)
   }
   return pyRepr(v, display)
