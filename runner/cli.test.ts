@@ -32,7 +32,7 @@ const bad: [string, string | Buffer, RegExp][] = [
   ['noexamples.md', MODELS, /noexamples\.md:1:1: no examples/],
   ['empty.md', '', /empty\.md:1:1: the document is empty/],
   ['binary.md', Buffer.from([0x89, 0x50, 0x00, 0x01]), /binary\.md:1:1: not a text document/],
-  ['models.md', '```python\nclass A(models.Model):\n    x = models.JSONField()\n```\n\n```pycon\n>>> 1\n1\n```\n', /models\.md:3:5: field type 'JSONField' is not supported/],
+  ['models.md', '```python\nclass A(models.Model):\n    x = models.JSONField()\n```\n\n```pycon\n>>> 1\n1\n```\n', /models\.md:3:5: not supported by the kit: JSONField/],
   ['huge.md', MODELS + '```pycon\n>>> ' + 'x'.repeat(200_000) + '\n```\n', /huge\.md:7:100001: line longer than 100000 characters/]
 ]
 for (const [name, text, expected] of bad) {
