@@ -293,7 +293,8 @@ export class Interpreter {
       throw raise.attribute(`'${typeName(target)}' object has no attribute '${name}'`)
     }
     if (this.ctx.index.keyAlias(target.model, name)) {
-      target.id = rel.keyValue(this.ctx, target.model, value)
+      // Django keeps what was assigned; save() and queries convert it (and raise there).
+      target.id = value === null ? null : typeof value === 'number' || typeof value === 'string' ? value : rel.keyValue(this.ctx, target.model, value)
       return
     }
     const end = this.ctx.index.relationByAttribute(target.model, name)

@@ -79,9 +79,10 @@ function dbValues(ctx: Context, instance: Instance): Record<string, Scalar> {
 
 export async function save(ctx: Context, instance: Instance): Promise<null> {
   const values = dbValues(ctx, instance)
-  if (instance.id !== null) {
-    const { count } = await ask(ctx, { kind: 'update', model: instance.model, id: instance.id, values }, 'affected')
-    if (count === 0) await ask(ctx, { kind: 'insert', model: instance.model, values: { ...values, id: instance.id } }, 'inserted')
+  const key = instance.id === null ? null : keyValue(ctx, instance.model, instance.id)
+  if (key !== null) {
+    const { count } = await ask(ctx, { kind: 'update', model: instance.model, id: key, values }, 'affected')
+    if (count === 0) await ask(ctx, { kind: 'insert', model: instance.model, values: { ...values, id: key } }, 'inserted')
   } else {
     instance.id = (await ask(ctx, { kind: 'insert', model: instance.model, values }, 'inserted')).id
   }
@@ -137,7 +138,7 @@ export async function deleteInstance(ctx: Context, instance: Instance, counted =
   if (instance.id === null) {
     throw raise.assertion(`${instance.model} object can't be deleted because its ${ctx.index.pkName(instance.model)} attribute is set to None.`)
   }
-  const result = await deleteRows(ctx, instance.model, [instance.id], counted)
+  const result = await deleteRows(ctx, instance.model, [keyValue(ctx, instance.model, instance.id)!], counted)
   instance.id = null
   return result
 }
@@ -158,7 +159,7 @@ export function relatedManager(ctx: Context, owner: Instance, attribute: string)
   if (owner.id === null) {
     throw raise.value(`"${pyRepr(owner, ctx.display)}" needs to have a value for field "${ctx.index.pkName(owner.model)}" before this many-to-many relationship can be used.`)
   }
-  return { kind: 'related-manager', relation: end.relation, side: end.side, ownerId: owner.id, model: end.other }
+  return { kind: 'related-manager', relation: end.relation, side: end.side, ownerId: keyValue(ctx, owner.model, owner.id)!, model: end.other }
 }
 
 /** The queryset behind a related manager: the related rows, filtered by the owner. */

@@ -112,3 +112,59 @@ unsupported('is told apart from a syntax error', () => {
 })
 
 unsupported.run()
+
+const more = suite('floats, operators, f-strings, limits')
+
+more('floats, binary operators with precedence, comparisons, f-string fields', () => {
+  assert.equal(parseExpression('1.5e-3'), { type: 'float', value: 0.0015, at: 0 })
+  assert.equal(parseExpression('-2.5'), { type: 'float', value: -2.5, at: 0 })
+  const e = parseExpression("'%s-%s' % (a, b) + 'x' * 2")
+  assert.is(e.type === 'binary' && e.op, '+')
+  assert.is(parseExpression('a.b == 1 + 2').type, 'binary')
+  const f = parseExpression("f'{self.name!r} ({self.year})'")
+  assert.ok(f.type === 'fstring' && f.parts.length === 4 && typeof f.parts[0] !== 'string' && f.parts[0]!.conversion === 'r')
+  assert.equal(parseExpression("f'{{x}}'"), { type: 'fstring', parts: ['{x}'], at: 0 })
+  assert.is(parseExpression('x[0].name').type, 'attribute', 'an int before a dot is not a float')
+})
+
+more('deep input is refused fast, never by exhausting the stack', () => {
+  const syntax = ['('.repeat(3000) + '1' + ')'.repeat(3000), '['.repeat(3000) + ']'.repeat(3000), '-'.repeat(20000) + '1']
+  for (const src of syntax) {
+    try {
+      parseStatement(src)
+      assert.unreachable(src.slice(0, 10))
+    } catch (e) {
+      assert.instance(e, SyntaxProblem)
+      assert.not.instance(e, UnsupportedSyntax)
+      assert.match((e as Error).message, /too many nested/)
+    }
+  }
+  try {
+    parseStatement('x' + '.all()'.repeat(5000))
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, UnsupportedSyntax)
+  }
+})
+
+more("valid Python the kit lacks errors its case; Python's own syntax errors stay syntax errors", () => {
+  for (const src of ['p = 1; p.save()', 'x = ...', 'café = 1', "'\\N{EM DASH}'", '12345678901234567890', "f'{x:>5}'"]) {
+    try {
+      parseStatement(src)
+      assert.unreachable(src)
+    } catch (e) {
+      assert.instance(e, UnsupportedSyntax, src)
+    }
+  }
+  for (const src of ["'\\U00110000'", "f'{}'", "f'}'"]) {
+    try {
+      parseStatement(src)
+      assert.unreachable(src)
+    } catch (e) {
+      assert.instance(e, SyntaxProblem, src)
+      assert.not.instance(e, UnsupportedSyntax, src)
+    }
+  }
+})
+
+more.run()

@@ -61,7 +61,7 @@ class Parser {
   }
 
   expectEnd(): void {
-    this.eatOp(';')
+    if (this.eatOp(';') && this.peek().kind !== 'end') throw new UnsupportedSyntax('several statements on one line', this.peek().at)
     if (this.peek().kind !== 'end') this.fail('expected end of statement')
   }
 

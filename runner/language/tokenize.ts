@@ -113,7 +113,7 @@ export function tokenize(source: string): Token[] {
         throw new SyntaxProblem('leading zeros in decimal integer literals are not permitted', start)
       }
       const value = Number(text)
-      if (!Number.isSafeInteger(value)) throw new SyntaxProblem('integer too large for the kit', start)
+      if (!Number.isSafeInteger(value)) throw new UnsupportedSyntax('an integer beyond 2**53', start)
       tokens.push({ kind: 'int', value, at: start })
       continue
     }
@@ -123,6 +123,7 @@ export function tokenize(source: string): Token[] {
       i = next
       continue
     }
+    if (source.startsWith('...', i)) throw new UnsupportedSyntax('the Ellipsis literal', i)
     const pythonOp = PYTHON_ONLY_OPS.find((op) => source.startsWith(op, i)) ?? BINARY_OPS.find((op) => source.startsWith(op, i))
     if (pythonOp) {
       tokens.push({ kind: 'op', text: pythonOp, at: i })
@@ -136,6 +137,8 @@ export function tokenize(source: string): Token[] {
       i++
       continue
     }
+    // Python 3 names may use letters of any script.
+    if (/[\p{L}\p{Nl}]/u.test(c)) throw new UnsupportedSyntax('a non-ASCII name', i)
     throw new SyntaxProblem(`unexpected character ${JSON.stringify(c)}`, i)
   }
   tokens.push({ kind: 'end', at: source.length })
@@ -204,13 +207,16 @@ function readString(source: string, start: number, raw: boolean): [string, numbe
     const e = source[i + 1]
     if (e === undefined) throw new SyntaxProblem('unterminated string literal', start)
     if (raw) { value += c + e; i += 2; continue }
-    const simple = SIMPLE_ESCAPES[e]
+    if (e === 'N' && source[i + 2] === '{') throw new UnsupportedSyntax('a \\N{name} escape', i)
+    const simple = Object.hasOwn(SIMPLE_ESCAPES, e) ? SIMPLE_ESCAPES[e] : undefined
     if (simple !== undefined) { value += simple; i += 2; continue }
     const hex = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0
     if (hex) {
       const digits = source.slice(i + 2, i + 2 + hex)
       if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(digits)) throw new SyntaxProblem(`truncated \\${e} escape`, i)
-      value += String.fromCodePoint(parseInt(digits, 16))
+      const cp = parseInt(digits, 16)
+      if (cp > 0x10ffff) throw new SyntaxProblem(`(unicode error) illegal Unicode character in \\${e} escape`, i)
+      value += String.fromCodePoint(cp)
       i += 2 + hex
       continue
     }
