@@ -29,10 +29,15 @@ export async function reachable(target: Target): Promise<boolean> {
   })
 }
 
-/** The targets to test; throws under CI when one is unreachable. */
-export async function availableTargets(): Promise<Target[]> {
+/** The targets to test; throws under CI when one is unreachable. `servers` overrides the URLs (`false`: leave out). */
+export async function availableTargets(servers: { readonly postgresql?: string | false; readonly mariadb?: string | false } = {}): Promise<Target[]> {
   const out: Target[] = []
-  for (const t of TARGETS) {
+  const chosen = TARGETS.flatMap((t): Target[] => {
+    const url = t.name === 'postgresql' ? servers.postgresql : t.name === 'mariadb' ? servers.mariadb : undefined
+    if (url === false) return []
+    return [url === undefined ? t : { ...t, url }]
+  })
+  for (const t of chosen) {
     if (await reachable(t)) out.push(t)
     else if (process.env['CI'] === 'true') throw new Error(`${t.name} at ${t.url} is unreachable, and CI=true requires it`)
     else console.log(`  (skipping ${t.name}: no server at ${t.url}; CI=true makes this a failure)`)

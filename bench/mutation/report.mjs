@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// reports/mutation.json (Stryker) -> bench/mutation.md: the score the
+// documents reach over the contract's rules and the interpreter's Django
+// rules, and every surviving mutant. Survivors listed in equivalent.json
+// (with the reason) are not counted; `--check` exits 1 when bench/mutation.md
+// was made from other sources than the ones in the tree (a stale score).
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+
+const config = JSON.parse(readFileSync('bench/mutation/stryker.config.json', 'utf8'))
+const equivalents = JSON.parse(readFileSync('bench/mutation/equivalent.json', 'utf8'))
+
+/** One hash over what the score depends on: the mutated files and the spec documents. */
+export function sourcesHash() {
+  const hash = createHash('sha256')
+  const files = [...config.mutate, ...readdirSpec()].sort()
+  for (const f of files) hash.update(f).update('\0').update(readFileSync(f)).update('\0')
+  return hash.digest('hex').slice(0, 16)
+}
+
+function readdirSpec() {
+  return readdirSync('spec').filter((f) => f.endsWith('.md') || f.endsWith('.errata.json')).map((f) => `spec/${f}`)
+}
+
+const key = (file, m) => `${file}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`
+
+if (process.argv.includes('--check')) {
+  const text = readFileSync('bench/mutation.md', 'utf8')
+  const recorded = /sources ([0-9a-f]{16})/.exec(text)?.[1]
+  const now = sourcesHash()
+  if (recorded !== now) {
+    console.log(`bench/mutation.md is stale (made from sources ${recorded}, the tree has ${now}): run npm run mutation`)
+    process.exit(1)
+  }
+  console.log(`bench/mutation.md is current (sources ${now})`)
+  process.exit(0)
+}
+
+const report = JSON.parse(readFileSync('reports/mutation.json', 'utf8'))
+const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, RuntimeError: 0, Ignored: 0, Equivalent: 0 }
+const survivors = []
+const perFile = []
+for (const [file, data] of Object.entries(report.files).sort()) {
+  const f = { file, killed: 0, total: 0 }
+  for (const m of data.mutants) {
+    let status = m.status
+    if ((status === 'Survived' || status === 'NoCoverage') && equivalents[key(file, m)]) status = 'Equivalent'
+    counts[status] = (counts[status] ?? 0) + 1
+    if (status === 'Killed' || status === 'Timeout') f.killed++
+    if (status === 'Killed' || status === 'Timeout' || status === 'Survived' || status === 'NoCoverage') f.total++
+    if (status === 'Survived' || status === 'NoCoverage') {
+      const line = data.source.split('\n')[m.location.start.line - 1]?.trim() ?? ''
+      survivors.push(`| ${file}:${m.location.start.line} | ${m.mutatorName} | \`${(m.replacement ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 60)}\` | \`${line.replace(/\|/g, '\\|').slice(0, 70)}\` |`)
+    }
+  }
+  perFile.push(f)
+}
+const detected = counts.Killed + counts.Timeout
+const valid = detected + counts.Survived + counts.NoCoverage
+const pct = (n, d) => (d ? ((100 * n) / d).toFixed(1) : '0.0')
+const lines = [
+  '# Mutation score of the documents',
+  '',
+  `Made by \`npm run mutation\` (StrykerJS, command runner: every spec document through the memory adapter) from sources ${sourcesHash()}, ${new Date().toISOString().slice(0, 10)}.`,
+  'CI checks that this file was made from the sources in the tree (`node bench/mutation/report.mjs --check`).',
+  '',
+  `**Score: ${pct(detected, valid)} %** — ${detected} of ${valid} mutants killed by the documents alone` +
+    ` (${counts.Equivalent} listed as equivalent in \`bench/mutation/equivalent.json\`, not counted; ${counts.CompileError} compile errors, ${counts.RuntimeError} runtime errors, ${counts.Ignored} ignored).`,
+  '',
+  '| file | killed | of | score |',
+  '| --- | ---: | ---: | ---: |',
+  ...perFile.map((f) => `| ${f.file} | ${f.killed} | ${f.total} | ${pct(f.killed, f.total)} % |`),
+  '',
+  `## Survivors (${survivors.length})`,
+  '',
+  '| where | mutator | replacement | line |',
+  '| --- | --- | --- | --- |',
+  ...survivors,
+  ''
+]
+writeFileSync('bench/mutation.md', lines.join('\n'))
+console.log(`mutation score ${pct(detected, valid)} % (${detected}/${valid}), ${survivors.length} survivors -> bench/mutation.md`)
