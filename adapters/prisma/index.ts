@@ -1,39 +1,28 @@
 /**
  * The reference adapter: Prisma Client 7 with driver adapters, on SQLite (the
- * embedded default), PostgreSQL and MariaDB. Prisma manages the implicit
- * many-to-many (`Publication[]` / `Article[]`): links go through `connect`,
- * `disconnect`, `set` and nested `connect` on create; filters through the
- * relation filters `some`/`none`; join duplicates come from a filtered
- * relation `select` (one entry per matching link). No SQL is written here.
+ * embedded default), PostgreSQL and MariaDB, for any document. The Prisma
+ * schema and its migration are rendered from the document's models
+ * (`schema.ts`), the client is generated once per schema and cached
+ * (`cache.ts`). Prisma manages every many-to-many implicitly: links go
+ * through `connect`, `disconnect`, `set` and nested `connect` on create;
+ * filters through the relation filters `some`/`none`; join duplicates come
+ * from a filtered relation `select` (one entry per matching link). No SQL is
+ * written here, except one `setval` on PostgreSQL (rule 1: Prisma has no API
+ * to move a sequence past an explicit id).
  */
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { defineAdapter, type Adapter, type Filter, type Operation, type Query, type Result, type Row, type Schema } from '../contract.js'
+import { pathToFileURL } from 'node:url'
+import { ALL_FEATURES, defineAdapter, type Adapter, type Condition, type FieldType, type Filter, type Key, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
 import { createScratch, providerOf, type Scratch } from '../scratch/index.js'
 import { compareRows, multiplicity } from '../semantics.js'
+import { cachedClient } from './cache.js'
 import { pushCondition, type Provider, type Where } from './pushdown.js'
+import { mapSchema, renderMigration, renderPrismaSchema, type PrismaMapping, type PrismaModel } from './schema.js'
 
-/** What the Prisma schema (prisma/schema.template.prisma) stores, in the contract's terms. */
-export const schema: Schema = {
-  models: [
-    { name: 'Publication', fields: [{ name: 'title', type: 'string', maxLength: 30, nullable: false }], ordering: [{ field: 'title', descending: false }] },
-    { name: 'Article', fields: [{ name: 'headline', type: 'string', maxLength: 100, nullable: false }], ordering: [{ field: 'headline', descending: false }] }
-  ],
-  relations: [{ name: 'Article.publications', source: 'Article', field: 'publications', target: 'Publication', reverseQueryName: 'article', reverseAccessor: 'article_set' }]
-}
-
-/** Contract names -> Prisma client names. */
-const DELEGATE: Readonly<Record<string, string>> = { Publication: 'publication', Article: 'article' }
-/** Relation -> its Prisma field on the source model (forward) and on the target model (reverse). */
-const RELATION_FIELDS: Readonly<Record<string, { forward: string; reverse: string }>> = {
-  'Article.publications': { forward: 'publications', reverse: 'articles' }
-}
-
-/** The generated delegate methods this adapter calls (typed here to keep Prisma's per-provider types out). */
+/** The generated delegate methods this adapter calls (typed here to keep Prisma's per-schema types out). */
 interface Delegate {
   findMany(args: object): Promise<Record<string, unknown>[]>
   count(args: object): Promise<number>
-  create(args: object): Promise<{ id: number }>
+  create(args: object): Promise<Record<string, unknown>>
   update(args: object): Promise<unknown>
   updateMany(args: object): Promise<{ count: number }>
   deleteMany(args: object): Promise<{ count: number }>
@@ -42,18 +31,22 @@ interface Delegate {
 interface Client {
   $on(event: 'query', listener: () => void): void
   $disconnect(): Promise<void>
+  $executeRawUnsafe(sql: string): Promise<number>
 }
 
 export default defineAdapter({
   name: 'prisma',
-  schema,
-  async open({ db, reuseDatabase }) {
+  features: ALL_FEATURES,
+  async open({ schema, db, reuseDatabase }) {
     const provider = providerOf(db)
+    // Start generating (or loading) the client while the database is made.
+    const client = cachedClient((output) => renderPrismaSchema(schema, provider, output), process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined)
+    client.catch(() => undefined)
     const scratch = await createScratch(db, { reuse: reuseDatabase ?? false })
     try {
-      if (scratch.created) await scratch.exec(migration(provider))
-      const client = await connect(provider, scratch)
-      return new PrismaAdapter(provider, client, scratch)
+      if (scratch.created) await scratch.exec(renderMigration(schema, provider))
+      const { module } = await client
+      return new PrismaAdapter(provider, schema, await connect(provider, scratch, module), scratch)
     } catch (e) {
       await scratch.drop()
       throw e
@@ -61,29 +54,24 @@ export default defineAdapter({
   }
 })
 
-function migration(provider: Provider): string {
-  return readFileSync(fileURLToPath(new URL(`../../${sourceRoot()}prisma/migrations/${provider}/0001_init/migration.sql`, import.meta.url)), 'utf8')
-}
-
-/** Compiled code runs from dist/adapters/prisma, sources from adapters/prisma. */
-function sourceRoot(): string {
-  return import.meta.url.includes('/dist/adapters/') ? '../' : ''
-}
-
-async function connect(provider: Provider, scratch: Scratch): Promise<Client> {
+async function connect(provider: Provider, scratch: Scratch, module: string): Promise<Client> {
   const options = { log: [{ emit: 'event', level: 'query' }] }
+  const [{ PrismaClient }, adapter] = await Promise.all([import(pathToFileURL(module).href) as Promise<{ PrismaClient: new (options: object) => Client }>, driver(provider, scratch)])
+  return new PrismaClient({ adapter, ...options })
+}
+
+async function driver(provider: Provider, scratch: Scratch): Promise<unknown> {
   if (provider === 'sqlite') {
-    const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-better-sqlite3'), import('../../generated/prisma-sqlite/client.js')])
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${scratch.url}` }), ...options } as never) as unknown as Client
+    const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3')
+    return new PrismaBetterSqlite3({ url: `file:${scratch.url}` })
   }
   if (provider === 'postgresql') {
-    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('../../generated/prisma-postgresql/client.js')])
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: scratch.url }), ...options } as never) as unknown as Client
+    const { PrismaPg } = await import('@prisma/adapter-pg')
+    return new PrismaPg({ connectionString: scratch.url })
   }
-  const [{ PrismaMariaDb }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-mariadb'), import('../../generated/prisma-mysql/client.js')])
+  const { PrismaMariaDb } = await import('@prisma/adapter-mariadb')
   const u = new URL(scratch.url)
-  const config = { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: scratch.database, connectionLimit: 4 }
-  return new PrismaClient({ adapter: new PrismaMariaDb(config), ...options } as never) as unknown as Client
+  return new PrismaMariaDb({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: scratch.database, connectionLimit: 4 })
 }
 
 /** A plan for one query: the database narrows, JavaScript decides what it cannot. */
@@ -97,15 +85,19 @@ interface Plan {
   readonly joinCount: { readonly field: string; readonly where: Where } | undefined
 }
 
+
 class PrismaAdapter implements Adapter {
   private queries = 0
   private closed = false
+  private readonly mapping: PrismaMapping
 
   constructor(
     private readonly provider: Provider,
+    private readonly schema: Schema,
     private readonly client: Client,
     private readonly scratch: Scratch
   ) {
+    this.mapping = mapSchema(schema)
     client.$on('query', () => void this.queries++)
   }
 
@@ -126,21 +118,25 @@ class PrismaAdapter implements Adapter {
   async execute(op: Operation): Promise<Result> {
     switch (op.kind) {
       case 'insert': {
-        const data: Record<string, unknown> = { ...op.values }
+        const m = this.model(op.model)
+        const data = this.data(m, op.values)
         if (op.link) {
-          const fields = relationFields(op.link.relation)
+          const r = this.relation(op.link.relation)
+          const owner = this.model(op.link.side === 'forward' ? r.source : r.target)
           // The new row sits on the other side from its owner.
-          data[op.link.side === 'forward' ? fields.reverse : fields.forward] = { connect: { id: op.link.ownerId } }
+          data[op.link.side === 'forward' ? r.reverse : r.forward] = { connect: { [owner.key]: this.key(owner, op.link.ownerId) } }
         }
-        const row = await this.delegate(op.model).create({ data, select: { id: true } })
-        return { kind: 'inserted', id: row.id }
+        const row = await this.delegate(m).create({ data, select: { [m.key]: true } })
+        if ('id' in op.values && m.autoKey) await this.advanceSequence(m)
+        return { kind: 'inserted', id: this.keyOut(m, row[m.key]) }
       }
       case 'update': {
-        const { count } = await this.delegate(op.model).updateMany({ where: { id: op.id }, data: op.values })
+        const m = this.model(op.model)
+        const { count } = await this.delegate(m).updateMany({ where: { [m.key]: this.key(m, op.id) }, data: this.data(m, op.values) })
         return { kind: 'affected', count }
       }
       case 'select':
-        return { kind: 'rows', rows: await this.select(op.query) }
+        return { kind: 'rows', rows: await this.rows(op.query) }
       case 'count':
         return { kind: 'count', count: await this.count(op.query) }
       case 'delete':
@@ -151,28 +147,127 @@ class PrismaAdapter implements Adapter {
       case 'clear': {
         const verb = op.kind === 'add' ? 'connect' : op.kind === 'remove' ? 'disconnect' : 'set'
         const targets = op.kind === 'clear' ? [] : op.targets
-        const owner = relationOwner(op.relation, op.side)
-        await this.delegate(owner.model).update({
-          where: { id: op.id },
-          data: { [owner.field]: { [verb]: targets.map((id) => ({ id })) } },
-          select: { id: true }
+        const r = this.relation(op.relation)
+        const [owner, other, field] = op.side === 'forward' ? [r.source, r.target, r.forward] : [r.target, r.source, r.reverse]
+        const om = this.model(owner)
+        const tm = this.model(other)
+        await this.delegate(om).update({
+          where: { [om.key]: this.key(om, op.id) },
+          data: { [field]: { [verb]: targets.map((id) => ({ [tm.key]: this.key(tm, id) })) } },
+          select: { [om.key]: true }
         })
         return { kind: 'affected', count: targets.length }
       }
     }
   }
 
-  private delegate(model: string): Delegate {
-    const name = DELEGATE[model]
-    if (!name) throw new Error(`the Prisma schema has no model ${model}`)
-    return (this.client as unknown as Record<string, Delegate>)[name]!
+  /** Rule 1 on PostgreSQL: a SERIAL does not move past an explicit id by itself. */
+  private async advanceSequence(m: PrismaModel): Promise<void> {
+    if (this.provider !== 'postgresql') return
+    const model = this.schema.models.find((x) => x.name === m.name)!
+    const column = model.primaryKey?.column ?? m.key
+    const table = `"${m.table.replace(/"/g, '""')}"`
+    const seq = `pg_get_serial_sequence('${table.replace(/'/g, "''")}', '${column.replace(/'/g, "''")}')`
+    await this.client.$executeRawUnsafe(`SELECT setval(${seq}, GREATEST((SELECT MAX("${column.replace(/"/g, '""')}") FROM ${table}), COALESCE(pg_sequence_last_value(${seq}::regclass), 1)))`)
   }
 
-  private isString(model: string, field: string): boolean {
-    return schema.models.find((m) => m.name === model)?.fields.find((f) => f.name === field)?.type === 'string'
+  private model(name: string): PrismaModel {
+    const m = this.mapping.models.get(name)
+    if (!m) throw new Error(`the document has no model ${name}`)
+    return m
+  }
+
+  private relation(name: string) {
+    const r = this.mapping.relations.get(name)
+    if (!r) throw new Error(`the document has no relation ${name}`)
+    return r
+  }
+
+  private delegate(m: PrismaModel): Delegate {
+    return (this.client as unknown as Record<string, Delegate>)[m.delegate]!
+  }
+
+  private typeOf(m: PrismaModel, field: string): FieldType {
+    if (field === 'id') return m.keyType
+    return m.fields.find((f) => f.name === field)?.type ?? 'string'
+  }
+
+  private prismaField(m: PrismaModel, field: string): string {
+    return field === 'id' ? m.key : field
+  }
+
+  private key(m: PrismaModel, id: Key): Key {
+    return m.keyType === 'integer' ? Number(id) : String(id)
+  }
+
+  private keyOut(m: PrismaModel, v: unknown): Key {
+    return m.keyType === 'integer' ? Number(v) : String(v)
+  }
+
+  /** A contract scalar as Prisma takes it for a field of `type`. */
+  private toPrisma(type: FieldType, v: Scalar): unknown {
+    if (v === null) return null
+    switch (type) {
+      case 'integer': return typeof v === 'number' ? BigInt(Math.trunc(v)) : BigInt(String(v))
+      case 'date': return new Date(`${String(v).slice(0, 10)}T00:00:00.000Z`)
+      case 'datetime': return new Date(`${String(v).slice(0, 23)}Z`)
+      case 'time': return new Date(`1970-01-01T${String(v).slice(0, 12)}Z`)
+      case 'decimal': return String(v)
+      default: return v
+    }
+  }
+
+  /** What Prisma answers for a field, in the contract's forms. */
+  private fromPrisma(m: PrismaModel, field: string, v: unknown): Scalar {
+    if (v === null || v === undefined) return null
+    const type = this.typeOf(m, field)
+    switch (type) {
+      case 'integer': return Number(v)
+      case 'decimal': {
+        const places = m.fields.find((f) => f.name === field)?.decimalPlaces
+        const d = v as { toFixed(n?: number): string }
+        return places === undefined ? d.toFixed() : d.toFixed(places)
+      }
+      case 'date': return (v as Date).toISOString().slice(0, 10)
+      case 'datetime': return `${(v as Date).toISOString().slice(0, 23)}000`
+      case 'time': return `${(v as Date).toISOString().slice(11, 23)}000`
+      default: return v as Scalar
+    }
+  }
+
+  private data(m: PrismaModel, values: Readonly<Record<string, Scalar>>): Record<string, unknown> {
+    const data: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(values)) {
+      if (k === 'id') data[m.key] = this.key(m, v as Key)
+      else data[k] = this.toPrisma(this.typeOf(m, k), v)
+    }
+    return data
+  }
+
+  private row(m: PrismaModel, record: Record<string, unknown>): Row {
+    const row: Record<string, Scalar> = { id: this.keyOut(m, record[m.key]) }
+    for (const f of m.fields) row[f.name] = this.fromPrisma(m, f.name, record[f.name])
+    return row as unknown as Row
+  }
+
+  private allFields(m: PrismaModel): Record<string, true> {
+    return Object.fromEntries([[m.key, true], ...m.fields.map((f) => [f.name, true] as const)])
+  }
+
+  /** The Prisma list field a hop from the queried model follows, and the model it reaches. */
+  private hop(via: NonNullable<Condition['via']>): { field: string; model: PrismaModel } {
+    const r = this.relation(via.relation)
+    return via.side === 'forward' ? { field: r.forward, model: this.model(r.target) } : { field: r.reverse, model: this.model(r.source) }
+  }
+
+  private push(c: Condition, m: PrismaModel) {
+    const type = this.typeOf(m, c.field)
+    const nullable = c.field !== 'id' && m.fields.some((f) => f.name === c.field && f.nullable)
+    return pushCondition(this.provider, c, type, this.prismaField(m, c.field), (v) => (c.field === 'id' ? this.key(m, v as Key) : this.toPrisma(type, v)), nullable)
   }
 
   private plan(query: Query): Plan {
+    const qm = this.model(query.model)
     const and: Where[] = []
     const related = new Map<string, Where | undefined>()
     const settled = new Set<Filter>()
@@ -189,25 +284,24 @@ class PrismaAdapter implements Adapter {
       const viaFields = new Map<string, Where[]>()
       const nullChecks = new Set<string>()
       for (const c of filter.conditions) {
-        const hopModel = c.via ? otherModel(c.via.relation, c.via.side) : query.model
         if (c.via && c.lookup === 'isnull' && c.field === 'id') {
-          const field = hopField(c.via.relation, c.via.side)
+          const { field } = this.hop(c.via)
           parts.push({ [field]: c.value === true ? { none: {} } : { some: {} } })
           nullChecks.add(field)
           continue
         }
-        const pushed = pushCondition(this.provider, c, this.isString(hopModel, c.field))
+        const hopped = c.via ? this.hop(c.via) : undefined
+        const pushed = this.push(c, hopped?.model ?? qm)
         exact &&= pushed.exact
-        if (!c.via) {
+        if (!hopped) {
           if (pushed.where) parts.push(pushed.where)
           continue
         }
-        const field = hopField(c.via.relation, c.via.side)
-        const list = viaFields.get(field) ?? []
+        const list = viaFields.get(hopped.field) ?? []
         if (pushed.where) list.push(pushed.where)
-        viaFields.set(field, list)
+        viaFields.set(hopped.field, list)
         // Exclude treats each condition on its own (contract rule 4).
-        if (filter.negated) parts.push({ [field]: { some: pushed.where ?? {} } })
+        if (filter.negated) parts.push({ [hopped.field]: { some: pushed.where ?? {} } })
       }
       if (!filter.negated) for (const [field, wheres] of viaFields) parts.push({ [field]: { some: { AND: wheres } } })
       const noDuplicates = filter.negated || (viaFields.size === 0 && nullChecks.size === 0) || query.distinct
@@ -225,7 +319,7 @@ class PrismaAdapter implements Adapter {
       // Not settled: the database narrows (never for exclude, whose narrowing would remove too much).
       if (!filter.negated) and.push({ AND: parts })
       // The JS check needs every related row that could satisfy the filter's conditions.
-      const complete = filter.conditions.every((c) => !c.via || pushCondition(this.provider, c, this.isString(otherModel(c.via.relation, c.via.side), c.field)).where)
+      const complete = filter.conditions.every((c) => !c.via || this.push(c, this.hop(c.via).model).where)
       for (const [field, wheres] of viaFields) {
         includeRelated(field, complete && wheres.length ? (filter.negated ? { OR: wheres } : { AND: wheres }) : undefined)
       }
@@ -235,100 +329,79 @@ class PrismaAdapter implements Adapter {
     return { where: { AND: and }, related, settled, joinCount }
   }
 
+  /** Prisma's orderBy for the contract's keys: None first ascending, as rule 2 says, on every database. */
+  private orderBy(m: PrismaModel, query: Query): object[] {
+    const keys = query.orderBy.map((k) => {
+      const field = this.prismaField(m, k.field)
+      const nullable = k.field !== 'id' && m.fields.find((f) => f.name === k.field)?.nullable
+      const sort = k.descending ? 'desc' : 'asc'
+      return { [field]: nullable ? { sort, nulls: k.descending ? 'last' : 'first' } : sort }
+    })
+    return [...keys, { [m.key]: 'asc' }]
+  }
+
   /** Candidate rows with their multiplicity, in contract order. */
   private async rows(query: Query): Promise<Row[]> {
+    const m = this.model(query.model)
     const plan = this.plan(query)
-    const model = schema.models.find((m) => m.name === query.model)
-    if (!model) throw new Error(`the Prisma schema has no model ${query.model}`)
-    const select: Record<string, unknown> = { id: true }
-    for (const f of model.fields) select[f.name] = true
+    const select: Record<string, unknown> = this.allFields(m)
     const settledAll = plan.settled.size === query.filters.length
-    // Code-point order and paging in the database when nothing is left to decide here.
+    // Ordering and paging in the database when nothing is left to decide here
+    // (not on MariaDB, whose collation does not order by code point).
     const paged = settledAll && this.provider !== 'mysql'
+    const hopModels = new Map<string, PrismaModel>()
+    for (const f of query.filters) for (const c of f.conditions) if (c.via) hopModels.set(this.hop(c.via).field, this.hop(c.via).model)
     for (const [field, where] of plan.related) {
-      select[field] = where ? { where, select: allFields(otherModelOfField(query.model, field)) } : { select: allFields(otherModelOfField(query.model, field)) }
+      const other = hopModels.get(field)!
+      select[field] = where ? { where, select: this.allFields(other) } : { select: this.allFields(other) }
     }
-    const found = await this.delegate(query.model).findMany({
+    const found = await this.delegate(m).findMany({
       where: plan.where,
       select,
-      ...(paged ? { orderBy: [...query.orderBy.map((k) => ({ [k.field]: k.descending ? 'desc' : 'asc' })), { id: 'asc' }], skip: query.offset, ...(query.limit !== undefined ? { take: query.limit } : {}) } : {})
+      ...(paged ? { orderBy: this.orderBy(m, query), skip: query.offset, ...(query.limit !== undefined ? { take: query.limit } : {}) } : {})
     })
     const open = query.filters.filter((f) => !plan.settled.has(f))
+    const typeOf = (c: Condition) => (c.via ? this.typeOf(this.hop(c.via).model, c.field) : this.typeOf(m, c.field))
     const out: Row[] = []
     for (const record of found) {
-      const row: Record<string, unknown> = { id: record['id'] }
-      for (const f of model.fields) row[f.name] = record[f.name]
-      const times = open.length ? multiplicity(row as Row, open, (c) => (record[hopField(c.via!.relation, c.via!.side)] as Row[]) ?? []) : 1
-      for (let i = 0; i < (query.distinct ? Math.min(times, 1) : times); i++) out.push(row as Row)
+      const row = this.row(m, record)
+      const related = (c: Condition) => {
+        const { field, model } = this.hop(c.via!)
+        return ((record[field] as Record<string, unknown>[] | undefined) ?? []).map((r) => this.row(model, r))
+      }
+      const times = open.length ? multiplicity(row, open, related, typeOf) : 1
+      for (let i = 0; i < (query.distinct ? Math.min(times, 1) : times); i++) out.push(row)
     }
     if (paged) return out
-    out.sort((a, b) => compareRows(a, b, query.orderBy))
+    out.sort((a, b) => compareRows(a, b, query.orderBy, (f) => this.typeOf(m, f)))
     return out.slice(query.offset, query.limit === undefined ? undefined : query.offset + query.limit)
   }
 
-  private async select(query: Query): Promise<Row[]> {
-    return this.rows(query)
-  }
-
   private async count(query: Query): Promise<number> {
+    const m = this.model(query.model)
     const plan = this.plan(query)
     if (plan.settled.size === query.filters.length) {
-      return this.delegate(query.model).count({ where: plan.where, skip: query.offset, ...(query.limit !== undefined ? { take: query.limit } : {}) })
+      return this.delegate(m).count({ where: plan.where, skip: query.offset, ...(query.limit !== undefined ? { take: query.limit } : {}) })
     }
     if (plan.joinCount && !query.distinct && query.offset === 0 && query.limit === undefined) {
       // One row per matching link: Prisma counts the filtered relation per parent, in the database.
       const { field, where } = plan.joinCount
-      const found = await this.delegate(query.model).findMany({ where: plan.where, select: { _count: { select: { [field]: { where } } } } })
+      const found = await this.delegate(m).findMany({ where: plan.where, select: { _count: { select: { [field]: { where } } } } })
       return found.reduce((sum, r) => sum + ((r['_count'] as Record<string, number>)[field] ?? 0), 0)
     }
     return (await this.rows(query)).length
   }
 
   private async delete(query: Query): Promise<number> {
+    const m = this.model(query.model)
     const distinct = { ...query, distinct: true, orderBy: [] }
     const plan = this.plan(distinct)
     const where = plan.settled.size === query.filters.length && query.offset === 0 && query.limit === undefined
       ? plan.where
-      : { id: { in: (await this.rows(distinct)).map((r) => r.id) } }
+      : { [m.key]: { in: (await this.rows(distinct)).map((r) => this.key(m, r.id)) } }
     // Links go with the rows: the join table cascades (ON DELETE CASCADE, as Prisma declares it).
-    const { count } = await this.delegate(query.model).deleteMany({ where })
+    const { count } = await this.delegate(m).deleteMany({ where })
     return count
   }
 }
 
-function relationFields(relation: string): { forward: string; reverse: string } {
-  const fields = RELATION_FIELDS[relation]
-  if (!fields) throw new Error(`the Prisma schema has no relation ${relation}`)
-  return fields
-}
-
-/** The model and Prisma field through which `id` (on `side`) reaches its related rows. */
-function relationOwner(relation: string, side: 'forward' | 'reverse'): { model: string; field: string } {
-  const r = schema.relations.find((x) => x.name === relation)!
-  const fields = relationFields(relation)
-  return side === 'forward' ? { model: r.source, field: fields.forward } : { model: r.target, field: fields.reverse }
-}
-
-/** Prisma field that a hop from the queried model follows. */
-function hopField(relation: string, side: 'forward' | 'reverse'): string {
-  return relationOwner(relation, side).field
-}
-
-function otherModel(relation: string, side: 'forward' | 'reverse'): string {
-  const r = schema.relations.find((x) => x.name === relation)!
-  return side === 'forward' ? r.target : r.source
-}
-
-function otherModelOfField(model: string, field: string): string {
-  for (const r of schema.relations) {
-    const fields = relationFields(r.name)
-    if (r.source === model && fields.forward === field) return r.target
-    if (r.target === model && fields.reverse === field) return r.source
-  }
-  throw new Error(`no relation ${model}.${field}`)
-}
-
-function allFields(model: string): Record<string, true> {
-  const m = schema.models.find((x) => x.name === model)!
-  return Object.fromEntries([['id', true], ...m.fields.map((f) => [f.name, true] as const)])
-}

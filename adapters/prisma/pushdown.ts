@@ -15,7 +15,7 @@
  * superset; a value is split at the characters the database would misread and
  * its longest safe piece is searched with `contains`.
  */
-import type { Condition, Scalar } from '../contract.js'
+import type { Condition, FieldType, Scalar } from '../contract.js'
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql'
 
@@ -34,22 +34,35 @@ const COMPARE: Readonly<Record<string, string>> = { gt: 'gt', gte: 'gte', lt: 'l
 const LIKE_SPECIAL = /[%_\\]/
 const NON_ASCII = /[^\x00-\x7f]/
 
-/** One condition on `field` of the rows being filtered (the relation hop is the caller's). */
-export function pushCondition(provider: Provider, c: Condition, isString: boolean): Pushed {
-  const { field, lookup } = c
+/**
+ * One condition on `field` (the Prisma field name) of the rows being filtered
+ * (the relation hop is the caller's). `type` is the field's type, `toPrisma`
+ * turns a contract scalar into what Prisma takes for that field.
+ */
+export function pushCondition(provider: Provider, c: Condition, type: FieldType, field: string, toPrisma: (v: Scalar) => unknown, nullable = true): Pushed {
+  const { lookup } = c
+  if (c.transform) return { where: undefined, exact: false } // year/month/day: decided on the candidates
   if (lookup === 'isnull') {
-    // Every field of this schema is required: IS NULL never holds.
-    return c.value === true ? { where: { id: { in: [] } }, exact: true } : { where: undefined, exact: true }
+    // Prisma refuses `null` for a required field; there, IS NULL never holds (an empty `in` matches nothing).
+    if (!nullable) return c.value === true ? { where: { [field]: { in: [] } }, exact: true } : { where: undefined, exact: true }
+    return { where: c.value === true ? { [field]: null } : { NOT: { [field]: null } }, exact: true }
   }
+  const isString = type === 'string'
   if (!isString) {
-    if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).map(Number) } }, exact: true }
-    if (lookup === 'exact') return { where: { [field]: { equals: Number(c.value) } }, exact: true }
-    if (COMPARE[lookup]) return { where: { [field]: { [COMPARE[lookup]]: Number(c.value) } }, exact: true }
+    const list = (c.value as Scalar[])
+    if (lookup === 'in') return { where: { [field]: { in: list.map(toPrisma) } }, exact: true }
+    if (lookup === 'range') return { where: { [field]: { gte: toPrisma(list[0]!), lte: toPrisma(list[1]!) } }, exact: true }
+    if (lookup === 'exact') return { where: { [field]: { equals: toPrisma(c.value as Scalar) } }, exact: true }
+    if (COMPARE[lookup]) return { where: { [field]: { [COMPARE[lookup]]: toPrisma(c.value as Scalar) } }, exact: true }
     return { where: undefined, exact: false } // text lookups on numbers: decided in JS
   }
   const caseFolding = provider === 'mysql' // the collation folds case and accents everywhere
   if (lookup === 'exact') return { where: { [field]: { equals: String(c.value) } }, exact: !caseFolding }
   if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).map(String) } }, exact: !caseFolding }
+  if (lookup === 'range') {
+    const [low, high] = (c.value as Scalar[]).map(String) as [string, string]
+    return caseFolding ? { where: undefined, exact: false } : { where: { [field]: { gte: low, lte: high } }, exact: true }
+  }
   if (COMPARE[lookup]) {
     // Ordering under a folding collation is not code point order: no superset exists.
     return caseFolding ? { where: undefined, exact: false } : { where: { [field]: { [COMPARE[lookup]]: String(c.value) } }, exact: true }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { schema } from '../prisma/index.js'
+import { schema } from '../contract-suite.js'
 import prisma from '../prisma/index.js'
 import { availableTargets } from '../servers.js'
 import { createScratch, providerOf, ScratchError } from './index.js'
