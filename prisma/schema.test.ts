@@ -35,10 +35,10 @@ test('named relations for self relations, several relations and db_table; maps f
 
 const run = promisify(execFile)
 
-test("every spec document's schema passes Prisma's own validation, on every provider", async () => {
+test("a rendered schema passes the `prisma validate` CLI", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ormconf-validate-'))
-  // One provider each (a validation costs a second); every document is generated, so validated, on all three in CI.
-  const jobs: [string, Provider][] = [['spec/field-types.md', 'mysql'], ['spec/friends-and-idols.md', 'sqlite'], ['spec/keys-and-tables.md', 'postgresql'], ['spec/several-relations.md', 'mysql']]
+  // The CLI once (a second each): adapters/prisma/validate.test.ts runs the same validator in process for every document and provider.
+  const jobs: [string, Provider][] = [['spec/field-types.md', 'mysql']]
   await Promise.all(jobs.map(async ([doc, provider], i) => {
     const file = join(dir, `${i}.prisma`)
     writeFileSync(file, renderPrismaSchema((await readDocument(doc)).models.schema, provider, './out'))

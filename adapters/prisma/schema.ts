@@ -72,12 +72,18 @@ export function mapSchema(schema: Schema): PrismaMapping {
     pairs.set(pair, (pairs.get(pair) ?? 0) + 1)
   }
   const relations = new Map<string, PrismaRelation>()
+  // Field names per model, so a generated reverse name never clashes (two `related_name='+'` to one model).
+  const taken = new Map(schema.models.map((m) => [m.name, new Set([m.primaryKey?.name ?? 'id', ...m.fields.map((f) => f.name)])]))
+  for (const r of schema.relations) taken.get(r.source)?.add(r.field)
   for (const r of schema.relations) {
     const shared = (pairs.get([r.source, r.target].sort().join('|')) ?? 0) > 1
     const named = r.table !== undefined || r.source === r.target || shared
     const relationName = named ? (r.table ?? `${r.source}_${r.field}`) : undefined
     const [a, b] = [r.source, r.target].sort() as [string, string]
-    const reverse = IDENT.test(r.reverseAccessor) ? r.reverseAccessor : `${r.field}_rev`
+    const names = taken.get(r.target) ?? new Set<string>()
+    let reverse = IDENT.test(r.reverseAccessor) ? r.reverseAccessor : `${r.field}_rev`
+    for (let i = 2; names.has(reverse); i++) reverse = `${r.field}_rev${i}`
+    names.add(reverse)
     relations.set(r.name, {
       name: r.name,
       source: r.source,
@@ -104,7 +110,8 @@ function nativeType(f: FieldSchema, provider: Provider): string {
   switch (f.type) {
     case 'string':
       if (provider !== 'mysql') return ''
-      return f.maxLength === undefined ? ' @db.Text' : f.maxLength > 191 ? ` @db.VarChar(${f.maxLength})` : ''
+      // MySQL cannot index TEXT: a unique text field without max_length keeps VARCHAR(191).
+      return f.maxLength === undefined ? (f.unique ? '' : ' @db.Text') : f.maxLength > 191 ? ` @db.VarChar(${f.maxLength})` : ''
     case 'decimal': return ` @db.Decimal(${f.maxDigits ?? 65}, ${f.decimalPlaces ?? 30})`
     case 'date': return ' @db.Date'
     case 'time': return ' @db.Time(3)'
@@ -170,7 +177,7 @@ function columnType(f: FieldSchema, provider: Provider): string {
       return { string: 'TEXT', integer: 'BIGINT', boolean: 'BOOLEAN', float: 'DOUBLE PRECISION', decimal: `DECIMAL(${f.maxDigits ?? 65},${f.decimalPlaces ?? 30})`, date: 'DATE', datetime: 'TIMESTAMP(3)', time: 'TIME(3)' }[f.type]
     case 'mysql':
       return {
-        string: f.maxLength === undefined ? 'TEXT' : `VARCHAR(${Math.max(f.maxLength, 191)})`, integer: 'BIGINT', boolean: 'BOOLEAN', float: 'DOUBLE',
+        string: f.maxLength === undefined ? (f.unique ? 'VARCHAR(191)' : 'TEXT') : `VARCHAR(${Math.max(f.maxLength, 191)})`, integer: 'BIGINT', boolean: 'BOOLEAN', float: 'DOUBLE',
         decimal: `DECIMAL(${f.maxDigits ?? 65}, ${f.decimalPlaces ?? 30})`, date: 'DATE', datetime: 'DATETIME(3)', time: 'TIME(3)'
       }[f.type]
   }
