@@ -169,3 +169,70 @@ semantics('a delete tuple with the wrong counts fails', async () => {
 })
 
 semantics.run()
+
+const answers = suite('answers of the right kind with wrong values are the adapter\'s fault')
+
+/** The memory adapter with one answer replaced. */
+function lying(change: (op: Operation, result: Awaited<ReturnType<MemoryDatabase['execute']>>) => unknown) {
+  return defineAdapter({
+    name: 'lying',
+    async open({ schema }) {
+      const db = new MemoryDatabase(schema)
+      return { execute: async (op: Operation) => change(op, await db.execute(op)) as never }
+    }
+  })
+}
+
+const LIES: [string, (op: Operation, r: Awaited<ReturnType<MemoryDatabase['execute']>>) => unknown, RegExp][] = [
+  ['count as text', (_, r) => (r.kind === 'count' ? { ...r, count: '2' } : r), /count "2" \(expected a non-negative integer\)/],
+  ['count NaN', (_, r) => (r.kind === 'count' ? { ...r, count: Number.NaN } : r), /count NaN/],
+  ['negative count', (_, r) => (r.kind === 'count' ? { ...r, count: -1 } : r), /count -1/],
+  ['fractional count', (_, r) => (r.kind === 'count' ? { ...r, count: 2.5 } : r), /count 2\.5/],
+  ['id null', (_, r) => (r.kind === 'inserted' ? { ...r, id: null } : r), /id null \(expected a positive integer\)/],
+  ['id as text', (_, r) => (r.kind === 'inserted' ? { ...r, id: 'x' } : r), /id "x"/],
+  ['negative id', (_, r) => (r.kind === 'inserted' ? { ...r, id: -4 } : r), /id -4/],
+  ['row without id', (_, r) => (r.kind === 'rows' ? { ...r, rows: r.rows.map(({ id: _i, ...rest }) => rest) } : r), /a row without its id/],
+  ['object as a value', (_, r) => (r.kind === 'rows' ? { ...r, rows: r.rows.map((x) => ({ ...x, name: { evil: true } })) } : r), /an object as the value of A\.name/],
+  ['rows beyond the limit', (op, r) => (r.kind === 'rows' && op.kind === 'select' && op.query.limit !== undefined ? { ...r, rows: [...r.rows, ...r.rows, ...r.rows] } : r), /rows for a limit of/],
+  ['update affecting two rows', (op, r) => (op.kind === 'update' ? { kind: 'affected', count: 2 } : r), /count 2 for one row's update/],
+  ['a number where text belongs', (_, r) => (r.kind === 'rows' ? { ...r, rows: r.rows.map((x) => ({ ...x, name: 7 })) } : r), /adapter answered 7 for A\.name, which is not a string value/]
+]
+
+for (const [name, change, want] of LIES) {
+  answers(name, async () => {
+    const doc = parseDocument(document(MODEL + "\n    def __str__(self):\n        return 'a'", ">>> a = A(name='x')\n>>> a.save()\n>>> a.save()\n>>> A.objects.create(name='y').id\n2\n>>> A.objects.count()\n2\n>>> A.objects.all()[:1]\n<QuerySet [<A: a>]>\n>>> A.objects.get(name='x').name\n'x'"), 'lies.md')
+    const results = await runDocument(doc, { adapter: lying(change) })
+    const errored = results.filter((r) => r.status === 'errored')
+    assert.ok(errored.length > 0, `${name}: ${results.map((r) => r.status).join(' ')}`)
+    assert.ok(errored.some((r) => want.test(r.reason ?? '')), errored.map((r) => r.reason).join('\n'))
+    assert.ok(errored.every((r) => (r.reason ?? '').startsWith('adapter: ')), 'blamed on the adapter')
+  })
+}
+
+answers.run()
+
+const thrown = suite("whatever an adapter throws, its case errors with a readable reason")
+
+thrown('a null-prototype object, an error whose message getter throws, a string', async () => {
+  const odd: unknown[] = [
+    Object.assign(Object.create(null) as object, { code: 'E1' }),
+    Object.defineProperty(new Error('x'), 'message', { get() { throw new Error('no') } }),
+    'plain text'
+  ]
+  let n = 0
+  const adapter = defineAdapter({
+    name: 'odd',
+    async open({ schema }) {
+      const db = new MemoryDatabase(schema)
+      return { execute: (op: Operation) => (op.kind === 'count' ? Promise.reject(odd[n++ % odd.length]) : db.execute(op)) }
+    }
+  })
+  const doc = parseDocument(document(MODEL, '>>> A.objects.count()\n0\n>>> A.objects.count()\n0\n>>> A.objects.count()\n0\n>>> A.objects.exists()\nFalse'), 'odd.md')
+  const results = await runDocument(doc, { adapter })
+  assert.equal(results.map((r) => r.status), ['errored', 'errored', 'errored', 'passed'])
+  assert.match(results[0]!.reason!, /^adapter: a thrown Object without a message: \{"code":"E1"\}/)
+  assert.match(results[1]!.reason!, /^adapter: a thrown value whose message cannot be read/)
+  assert.is(results[2]!.reason, 'adapter: plain text')
+})
+
+thrown.run()

@@ -166,8 +166,24 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer))
 }
 
+/** An adapter's error as text, whatever it threw (a getter that throws, an object without a prototype). */
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
+  try {
+    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined
+    if (typeof m === 'string') return m
+    if (e !== null && typeof e === 'object') return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} without a message: ${safeJson(e)}`
+    return String(e)
+  } catch {
+    return 'a thrown value whose message cannot be read'
+  }
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v)?.slice(0, 200) ?? 'undefined'
+  } catch {
+    return '(not printable)'
+  }
 }
 
 export { summarize }

@@ -133,6 +133,12 @@ export const MUTANTS: readonly Mutant[] = [
     const result = await run(op)
     return result.kind === 'affected' ? { kind: 'affected', count: 42 } : result
   }),
+  mutant('ids-as-text', "inserted ids come back as text ('1'), as some drivers return BIGINT", async (run, op) => {
+    const result = await run(op)
+    return result.kind === 'inserted' ? { kind: 'inserted', id: String(result.id) } : result
+  }),
+  mutant('limit-ignored', 'select returns every row past the limit (the kit must not slice for it)', (run, op) =>
+    run(op.kind === 'select' ? { ...op, query: { ...op.query, limit: undefined as never } } : op)),
   mutant('wildcards-leak', "'%' and '_' in a value match anything (unescaped LIKE)", (run, op) =>
     run(mapQuery(op, (q) => mapConditions(q, (c) => (typeof c.value === 'string' && /[%_]/.test(c.value) && c.lookup !== 'exact' ? { ...c, value: c.value.split(/[%_]/)[0] ?? '' } : c)))))
 ]
