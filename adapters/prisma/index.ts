@@ -14,7 +14,15 @@ import { pathToFileURL } from 'node:url'
 import { ALL_FEATURES, defineAdapter, type Adapter, type Condition, type FieldType, type Filter, type Key, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
 import { createScratch, providerOf, type Scratch } from '../scratch/index.js'
 import { compareRows, multiplicity } from '../semantics.js'
+import { needPackages } from '../packages.js'
 import { cachedClient } from './cache.js'
+
+/** The driver adapter and driver each provider needs (optional peer dependencies of the kit). */
+const DRIVERS: Readonly<Record<Provider, readonly string[]>> = {
+  sqlite: ['@prisma/adapter-better-sqlite3', 'better-sqlite3'],
+  postgresql: ['@prisma/adapter-pg', 'pg'],
+  mysql: ['@prisma/adapter-mariadb', 'mariadb']
+}
 import { pushCondition, type Provider, type Where } from './pushdown.js'
 import { mapSchema, renderMigration, renderPrismaSchema, type PrismaMapping, type PrismaModel } from './schema.js'
 
@@ -39,6 +47,7 @@ export default defineAdapter({
   features: ALL_FEATURES,
   async open({ schema, db, reuseDatabase }) {
     const provider = providerOf(db)
+    needPackages(`the Prisma adapter on ${provider}`, ['prisma', '@prisma/client', ...DRIVERS[provider]])
     // Start generating (or loading) the client while the database is made.
     const client = cachedClient((output) => renderPrismaSchema(schema, provider, output), process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined)
     client.catch(() => undefined)

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { needPackages } from '../packages.js'
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql'
 
@@ -103,6 +104,7 @@ function sqliteFile(file: string, options: ScratchOptions): Scratch {
 }
 
 async function execSqlite(file: string, sql: string): Promise<void> {
+  needPackages('a SQLite scratch database', ['better-sqlite3'])
   const { default: Database } = await import('better-sqlite3')
   const db = new Database(file)
   try {
@@ -125,6 +127,7 @@ interface Dialect {
 }
 
 async function postgres(server: URL): Promise<Dialect> {
+  needPackages('a PostgreSQL scratch database', ['pg'])
   const { default: pg } = await import('pg')
   return {
     provider: 'postgresql',
@@ -147,6 +150,7 @@ async function postgres(server: URL): Promise<Dialect> {
 }
 
 async function mysql(server: URL): Promise<Dialect> {
+  needPackages('a MariaDB or MySQL scratch database', ['mariadb'])
   const mariadb = await import('mariadb')
   const config = {
     host: server.hostname,
