@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -38,6 +38,28 @@ test('a module without a factory, or a missing one, is a clear KitError', async 
     } catch (e) {
       assert.instance(e, KitError, spec)
       assert.match((e as KitError).message, words)
+    }
+  }
+})
+
+test('adapters in CommonJS and ESM projects, in every module flavour, importing orm-conformance/contract', async () => {
+  for (const type of ['commonjs', 'module']) {
+    const dir = mkdtempSync(join(tmpdir(), `ormconf-${type}-`))
+    mkdirSync(join(dir, 'node_modules'))
+    symlinkSync(process.cwd(), join(dir, 'node_modules', 'orm-conformance'))
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type }))
+    const body = (name: string) => `defineAdapter({ name: '${name}', async open() { return { execute: async () => ({ kind: 'count', count: 0 }) } } })`
+    const esm = (name: string) => `import { defineAdapter } from 'orm-conformance/contract'\nexport default ${body(name)}\n`
+    const cjs = (name: string) => `const { defineAdapter } = require('orm-conformance/contract')\nmodule.exports = ${body(name)}\n`
+    // Distinct names: tsx, like TypeScript, reads ./x.mjs from x.mts when both exist.
+    const files: Record<string, string> = {
+      'ts.ts': esm('ts'), 'mts.mts': esm('mts'), 'cts.cts': esm('cts'), 'mjs.mjs': esm('mjs'), 'cjs.cjs': cjs('cjs'),
+      'js.js': type === 'module' ? esm('js') : cjs('js')
+    }
+    for (const [file, text] of Object.entries(files)) {
+      writeFileSync(join(dir, file), text)
+      const factory = await loadAdapter(`./${file}`, dir)
+      assert.is(factory.name, file.split('.')[1], `${file} in a ${type} project`)
     }
   }
 })

@@ -1,8 +1,10 @@
 /**
  * `--adapter memory|prisma|./path|package` -> an AdapterFactory. Built-in
  * names map to `adapters/<name>/`; a path or package name is imported and
- * must default-export `defineAdapter({...})`. TypeScript paths load through
- * tsx, registered only when needed.
+ * must default-export `defineAdapter({...})` (`module.exports =` in CommonJS).
+ * Files load through tsx's `tsImport`, scoped to the adapter: `.ts .mts .cts
+ * .js .mjs .cjs` alike, in CommonJS and ESM projects, without registering a
+ * loader for the whole process.
  */
 import { existsSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -22,15 +24,17 @@ export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<Ad
   const url = builtIn ? new URL(builtIn, import.meta.url).href : locate(spec, cwd)
   let mod: Record<string, unknown>
   try {
-    if (/\.[cm]?ts$/.test(url)) {
-      const { register } = await import('tsx/esm/api')
-      register()
+    if (builtIn) mod = (await import(url)) as Record<string, unknown>
+    else {
+      const { tsImport } = await import('tsx/esm/api')
+      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>
     }
-    mod = (await import(url)) as Record<string, unknown>
   } catch (e) {
     throw at('adapter', `cannot load adapter '${spec}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
   }
-  const factory = (mod['default'] ?? mod['adapter']) as Partial<AdapterFactory> | undefined
+  // A CommonJS module's `module.exports` arrives as `default` (its own `default` one level down when it has one).
+  const first = (mod['default'] ?? mod['adapter']) as (Partial<AdapterFactory> & { default?: Partial<AdapterFactory> }) | undefined
+  const factory = first && typeof first.open !== 'function' && first.default ? first.default : first
   if (!factory || typeof factory.name !== 'string' || typeof factory.open !== 'function') {
     throw at('adapter', `adapter '${spec}' must default-export defineAdapter({ name, open })`)
   }
@@ -41,12 +45,12 @@ function locate(spec: string, cwd: string): string {
   if (spec.startsWith('.') || spec.startsWith('/')) {
     let file = resolve(cwd, spec)
     if (existsSync(file) && statSync(file).isDirectory()) {
-      const index = ['index.js', 'index.mjs', 'index.ts'].map((f) => join(file, f)).find(existsSync)
+      const index = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', 'index.mts', 'index.cts'].map((f) => join(file, f)).find(existsSync)
       if (!index) throw at('adapter', `adapter directory '${spec}' has no index.js or index.ts`)
       file = index
     }
     if (!existsSync(file)) throw at('adapter', `no adapter at '${spec}' (built-in adapters: ${Object.keys(BUILT_IN).join(', ')})`)
-    if (!['.js', '.mjs', '.ts', '.mts'].includes(extname(file))) throw at('adapter', `adapter '${spec}' must be a .js or .ts module`)
+    if (!['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'].includes(extname(file))) throw at('adapter', `adapter '${spec}' must be a .ts, .mts, .cts, .js, .mjs or .cjs module`)
     return pathToFileURL(file).href
   }
   try {
