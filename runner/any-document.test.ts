@@ -236,3 +236,23 @@ thrown('a null-prototype object, an error whose message getter throws, a string'
 })
 
 thrown.run()
+
+const byName = suite('shipped documents run by name')
+
+byName('`run many-to-many` from any directory runs the shipped seed, errata applied', async () => {
+  const here = process.cwd()
+  process.chdir(dir)
+  try {
+    const { code, out } = await cli('run', 'many-to-many', '--adapter', 'memory', '--reporter', 'json')
+    const report = JSON.parse(out) as { summary: { passed: number; expectedFailures: number } }
+    assert.is(code, 0)
+    assert.equal([report.summary.passed, report.summary.expectedFailures], [88, 1])
+    const missing = await cli('run', 'no-such-document', '--adapter', 'memory')
+    assert.is(missing.code, 2)
+    assert.match(missing.err, /no-such-document:1:1: no such file/)
+  } finally {
+    process.chdir(here)
+  }
+})
+
+byName.run()

@@ -3,7 +3,9 @@
  * print a KitError as one `file:line:column: reason` line.
  * Exit codes: 0 all passed (or expected failures), 1 a case failed, 2 unusable input.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Adapter } from '../adapters/contract.js'
 import { KitError } from './errors.js'
@@ -21,10 +23,33 @@ import { writeTests } from './generate/generate-tests.js'
 
 const REPORTERS = ['console', 'json', 'tap', 'junit']
 
-const USAGE = `Usage: orm-conformance run <spec.md...> [options]
+/** The spec documents that ship with the kit (`spec/` beside `runner/` and `dist/`). */
+export function shippedSpecDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'spec', 'many-to-many.md'))) return join(dir, 'spec')
+    dir = dirname(dir)
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'spec')
+}
+
+/** A name of a shipped document (`many-to-many`) that is not a file here means that document. */
+function shipped(file: string): string {
+  if (existsSync(file) || !/^[\w-]+(\.md)?$/.test(file)) return file
+  const path = join(shippedSpecDir(), file.endsWith('.md') ? file : `${file}.md`)
+  return existsSync(path) ? relativeOrAbsolute(path) : file
+}
+
+function relativeOrAbsolute(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel.startsWith('..') ? path : rel
+}
+
+const USAGE = `Usage: orm-conformance run <spec.md|name...> [options]
        orm-conformance generate <spec.md...> --out <dir> [--adapter name] [--import-from module] [--check]
 
-run: runs every example of the documents through an adapter.
+run: runs every example of the documents through an adapter. A name without a path
+  (many-to-many, m2m-api, field-types, ...) runs the document of that name shipped with the kit.
 generate: writes uvu test files (one suite per section, one test per example); with --check,
   writes nothing and exits 1 when the files are stale.
 
@@ -110,7 +135,8 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
     throw new KitError('options', `${(e as Error).message} (see --help)`)
   }
   const { values: o, positionals } = parsed
-  const [name, ...files] = positionals
+  const [name, ...given] = positionals
+  const files = given.map(shipped)
   if (o.help || name === undefined) {
     io.stdout(USAGE)
     return o.help ? 0 : 2
