@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The kit as an outsider meets it: packed, installed from the tarball (npm's
+// cache, no network needed) into a fresh CommonJS project and a fresh ESM
+// project. In each, small adapters in .ts, .mts, .cts and .js run a shipped
+// document by name, the exported contract suite runs against one, and tests
+// generated for it run under uvu. Prints the install size and time, and
+// `outsider: ok` or the first failure; exit 1 on failure.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const work = mkdtempSync(join(tmpdir(), 'ormconf-outsider-'))
+const sh = (cmd, args, cwd, env = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+
+const steps = []
+function step(name, fn) {
+  const started = Date.now()
+  try {
+    const out = fn()
+    steps.push(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)${out ? ` ${out}` : ''}`)
+  } catch (e) {
+    console.log(steps.join('\n'))
+    console.log(`outsider: FAILED at "${name}"\n${e.stdout ?? ''}${e.stderr ?? e.message}`)
+    process.exit(1)
+  }
+}
+
+let tarball
+step('npm pack', () => {
+  tarball = join(work, sh('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop())
+})
+
+const body = (name) => `defineAdapter({ name: '${name}', features: memory.features, open: (options) => memory.open(options) })`
+const esm = (name) => `import { defineAdapter } from 'orm-conformance/contract'\nimport memory from 'orm-conformance/memory'\n\nexport default ${body(name)}\n`
+const cjs = (name) => `const { defineAdapter } = require('orm-conformance/contract')\nconst memory = require('orm-conformance/memory').default\n\nmodule.exports = ${body(name)}\n`
+
+for (const type of ['commonjs', 'module']) {
+  const dir = join(work, type)
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `outsider-${type}`, version: '1.0.0', private: true, type }, null, 2))
+  step(`${type}: npm install <tarball>`, () => {
+    sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], dir)
+    const kb = Number(sh('du', ['-sk', 'node_modules'], dir).split('\t')[0])
+    return `node_modules ${(kb / 1024).toFixed(1)} MB, ${readdirSync(join(dir, 'node_modules')).filter((f) => !f.startsWith('.')).length} top-level entries`
+  })
+  const adapters = { 'ts-adapter.ts': esm('ts'), 'mts-adapter.mts': esm('mts'), 'cts-adapter.cts': esm('cts'), 'js-adapter.js': type === 'module' ? esm('js') : cjs('js') }
+  for (const [file, text] of Object.entries(adapters)) {
+    writeFileSync(join(dir, file), text)
+    step(`${type}: run many-to-many --adapter ./${file}`, () => {
+      const out = sh('npx', ['orm-conformance', 'run', 'many-to-many', '--adapter', `./${file}`], dir)
+      if (!/88 passed, 0 failed, 1 expected failures/.test(out)) throw new Error(out)
+    })
+  }
+  const suiteFile = type === 'module' ? 'suite.js' : 'suite.mjs'
+  writeFileSync(join(dir, suiteFile), `import { contractSuite } from 'orm-conformance/contract-suite'\nimport adapter from './js-adapter.js'\n\nawait contractSuite(adapter, { servers: { postgresql: false, mariadb: false } })\n`)
+  step(`${type}: the exported contract suite`, () => {
+    const out = sh('node', [suiteFile], dir, { CI: 'false' })
+    if (!/Total:\s+\d+/.test(out) || /FAIL/.test(out)) throw new Error(out)
+    return out.match(/Passed:\s+\d+/)?.[0]
+  })
+  step(`${type}: generated tests`, () => {
+    sh('npx', ['orm-conformance', 'generate', 'many-to-many', '--out', 'conformance', '--adapter', './js-adapter.js'], dir)
+    const out = sh('node', ['--import', 'tsx', 'node_modules/uvu/bin.js', 'conformance'], dir)
+    if (!/Passed:\s+89/.test(out)) throw new Error(out)
+  })
+}
+console.log(steps.join('\n'))
+console.log('outsider: ok')
+rmSync(work, { recursive: true, force: true })
