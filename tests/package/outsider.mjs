@@ -6,7 +6,7 @@
 // generated for it run under uvu. Prints the install size and time, and
 // `outsider: ok` or the first failure; exit 1 on failure.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -67,6 +67,15 @@ for (const type of ['commonjs', 'module']) {
     if (!/Passed:\s+89/.test(out)) throw new Error(out)
   })
 }
+step('shipped READMEs link only to files that ship', () => {
+  const pkg = join(work, 'module', 'node_modules', 'orm-conformance')
+  const broken = []
+  for (const readme of ['README.md', 'adapters/README.md']) {
+    const text = readFileSync(join(pkg, readme), 'utf8')
+    for (const [, target] of text.matchAll(/\]\((\.[^)#]*)/g)) if (!existsSync(join(pkg, dirname(readme), target))) broken.push(`${readme} -> ${target}`)
+  }
+  if (broken.length) throw new Error(broken.join('\n'))
+})
 console.log(steps.join('\n'))
 console.log('outsider: ok')
 rmSync(work, { recursive: true, force: true })
