@@ -138,7 +138,7 @@ const json = (out: string) => JSON.parse(out) as { summary: Record<string, numbe
 gate('--help describes both commands; no command is unusable input', async () => {
   const help = await cli('--help')
   assert.is(help.code, 0)
-  for (const words of ['orm-conformance run <spec.md...>', 'orm-conformance generate <spec.md...> --out <dir>', '--check', '--update', '--baseline', '--write-baseline', '--timeout', 'tap or junit', '--output']) assert.match(help.out, words)
+  for (const words of ['orm-conformance run <spec.md|name...>', 'shipped with the kit', 'orm-conformance generate <spec.md...> --out <dir>', '--check', '--update', '--baseline', '--write-baseline', '--timeout', 'tap or junit', '--output']) assert.match(help.out, words)
   assert.is((await cli()).code, 2)
   assert.match((await cli('frobnicate', 'x.md')).err, /unknown command 'frobnicate'/)
   assert.match((await cli('generate', 'spec/many-to-many.md')).err, /generate needs --out/)
