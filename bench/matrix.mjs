@@ -22,7 +22,7 @@ const DATABASES = [
 ]
 const ADAPTERS = [
   { name: 'memory', spec: 'memory', databases: ['sqlite'], baseline: () => undefined, note: 'in-memory reference (no database)' },
-  { name: 'prisma', spec: 'prisma', databases: ['sqlite', 'postgresql', 'mariadb'], baseline: () => undefined },
+  { name: 'prisma', spec: 'prisma', databases: ['sqlite', 'postgresql', 'mariadb'], baseline: () => 'adapters/prisma/baseline.json' },
   { name: 'sequelize', spec: './dist/adapters/sequelize/index.js', databases: ['sqlite', 'postgresql', 'mariadb'], baseline: (db) => `adapters/sequelize/baseline.${db}.json` }
 ]
 
