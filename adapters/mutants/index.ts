@@ -139,6 +139,19 @@ export const MUTANTS: readonly Mutant[] = [
   }),
   mutant('limit-ignored', 'select returns every row past the limit (the kit must not slice for it)', (run, op) =>
     run(op.kind === 'select' ? { ...op, query: { ...op.query, limit: undefined as never } } : op)),
+  mutant('exclude-any', 'exclude(a, b) drops a row when either condition holds (NOT (a OR b))', (run, op) =>
+    run(mapQuery(op, (q) => ({ ...q, filters: q.filters.flatMap((f) => (f.negated && f.conditions.length > 1 ? f.conditions.map((c) => ({ negated: true, conditions: [c] })) : [f])) })))),
+  mutant('endswith-as-contains', 'endswith matches anywhere in the text', (run, op) =>
+    run(mapQuery(op, (q) => mapConditions(q, (c) => (c.lookup === 'endswith' ? { ...c, lookup: 'contains' } : c.lookup === 'iendswith' ? { ...c, lookup: 'icontains' } : c))))),
+  mutant('isnull-ignores-sibling', 'isnull=True on a relation drops the other conditions on that relation in the same filter', (run, op) =>
+    run(mapQuery(op, (q) => ({
+      ...q,
+      filters: q.filters.map((f) => {
+        const empty = f.conditions.find((c) => c.via && c.field === 'id' && c.lookup === 'isnull' && c.value === true)
+        if (f.negated || !empty) return f
+        return { ...f, conditions: f.conditions.filter((c) => c === empty || !c.via || c.via.relation !== empty.via!.relation || c.via.side !== empty.via!.side) }
+      })
+    })))),
   mutant('wildcards-leak', "'%' and '_' in a value match anything (unescaped LIKE)", (run, op) =>
     run(mapQuery(op, (q) => mapConditions(q, (c) => (typeof c.value === 'string' && /[%_]/.test(c.value) && c.lookup !== 'exact' ? { ...c, value: c.value.split(/[%_]/)[0] ?? '' } : c)))))
 ]
