@@ -7,18 +7,39 @@
  * Sequelize idioms: association mixins (`add…`, `remove…`, `set…`, `create…`)
  * for links; `include` with `where` (`required`, `raw: true`, `subQuery:
  * false`) for filters across a relation, one row per joined row; `count({
- * include, distinct })`; `order`; `logging` for the statement count.
+ * include, distinct })`; `order`; `Sequelize.fn` / `cast` / `where` for the
+ * year/month/day/date transforms; `logging` for the statement count.
  * Where Sequelize cannot say what Django means without raw SQL, this adapter
  * does not hide it: the case fails and baseline.*.json lists it with the reason.
+ * The one raw statement is PostgreSQL's `setval` after an insert with an
+ * explicit id (contract rule 1): Sequelize has no API to move a sequence.
+ *
+ * Field types (contract text forms in, contract text forms out):
+ * - float: `DOUBLE`; decimal: `DECIMAL(maxDigits, decimalPlaces)`, read back
+ *   with exactly `decimalPlaces` digits (MariaDB and SQLite answer numbers, so
+ *   MariaDB reads it through `CAST(… AS CHAR)`; SQLite stores a REAL);
+ * - date: `DATEONLY`; time: `TIME` (`TIME(6)` on MariaDB, whose `TIME` drops
+ *   microseconds);
+ * - datetime: NOT Sequelize's `DATE`, which goes through a JS `Date` (time
+ *   zones, milliseconds only). The column is a naive timestamp with
+ *   microseconds given as a type string: `TIMESTAMP(6) WITHOUT TIME ZONE` on
+ *   PostgreSQL, `DATETIME(6)` on MariaDB, `DATETIME` (text) on SQLite. Values
+ *   go in as the text `YYYY-MM-DD HH:MM:SS.ffffff` and come back through
+ *   `CAST(… AS TEXT/CHAR)` (the drivers would otherwise build a `Date`); the
+ *   adapter turns the space back into the contract's `T` and pads the fraction.
+ * - integer: `BIGINT` (a `BigIntegerField` is an integer to the contract).
  */
-import { DataTypes, Op, Sequelize, type FindOptions, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize'
-import { defineAdapter, type Adapter, type Condition, type Operation, type Query, type Key, type Result, type Row, type Schema, type Side } from '../contract.js'
-import { createScratch, type Scratch } from '../scratch/index.js'
+import { DataTypes, Op, Sequelize, type DataType, type FindOptions, type Includeable, type Model, type ModelStatic, type OrderItem, type WhereOperators, type WhereOptions } from 'sequelize'
+import type { Cast, Col, Fn } from 'sequelize/types/utils'
+import { defineAdapter, type Adapter, type Condition, type FieldSchema, type FieldType, type Key, type ModelSchema, type Operation, type Query, type Result, type Row, type Scalar, type Schema, type Side } from '../contract.js'
+import { createScratch, type Provider, type Scratch } from '../scratch/index.js'
 
 type AnyModel = ModelStatic<Model>
+type Expr = Fn | Cast | Col
 
 export default defineAdapter({
   name: 'sequelize',
+  features: ['field-types', 'primary-keys', 'self-relations', 'date-lookups'],
   async open({ schema, db, reuseDatabase }) {
     const scratch = await createScratch(db, { reuse: reuseDatabase ?? false })
     try {
@@ -32,19 +53,105 @@ export default defineAdapter({
   }
 })
 
-/** Association aliases: `r0f` (forward, on the source model), `r0r` (reverse). */
-const alias = (index: number, side: Side) => ({ singular: `r${index}${side[0]}`, plural: `r${index}${side[0]}s` })
+/**
+ * Association aliases: `r0f` (forward, on the source model), `r0r` (reverse);
+ * copy `n` of an association is `r0f_n`. Sequelize includes an association
+ * at most once per query, and each non-negated filter() across a relation is
+ * a join of its own (rule 3), so every relation is associated `JOINS` times
+ * per side under distinct aliases; the mixins use copy 0.
+ */
+const alias = (index: number, side: Side, copy = 0) => {
+  const singular = `r${index}${side[0]}${copy ? `_${copy}` : ''}`
+  return { singular, plural: `${singular}s` }
+}
+const JOINS = 4
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1)
+
+/** One model as this adapter sees it: the Sequelize model and the column and type of each field. */
+interface ModelInfo {
+  readonly schema: ModelSchema
+  readonly model: AnyModel
+  /** Field name (`id` for the key) -> column name. */
+  readonly columns: ReadonlyMap<string, string>
+  /** Field name (`id` for the key) -> contract type. */
+  readonly types: ReadonlyMap<string, FieldType>
+  readonly fields: readonly FieldSchema[]
+  /** An integer key the database assigns. */
+  readonly autoKey: boolean
+}
+
+/** The column type of a field on a database (see the module comment). */
+export function columnType(f: Pick<FieldSchema, 'type' | 'maxLength' | 'maxDigits' | 'decimalPlaces'>, provider: Provider): DataType {
+  switch (f.type) {
+    case 'string': return DataTypes.STRING(f.maxLength ?? 255)
+    case 'integer': return DataTypes.BIGINT
+    case 'boolean': return DataTypes.BOOLEAN
+    case 'float': return DataTypes.DOUBLE
+    case 'decimal': return DataTypes.DECIMAL(f.maxDigits ?? 30, f.decimalPlaces ?? 0)
+    case 'date': return DataTypes.DATEONLY
+    case 'time': return provider === 'mysql' ? 'TIME(6)' : DataTypes.TIME
+    case 'datetime': return provider === 'postgresql' ? 'TIMESTAMP(6) WITHOUT TIME ZONE' : provider === 'mysql' ? 'DATETIME(6)' : 'DATETIME'
+  }
+}
+
+/** A contract scalar as this adapter stores it (datetimes with a space, as SQL writes them). */
+export function toDb(type: FieldType | undefined, v: Scalar): Scalar {
+  if (v === null) return null
+  if (type === 'datetime' && typeof v === 'string') return v.replace('T', ' ')
+  return v
+}
+
+/** `12.5` or `'12.5'` with exactly `places` digits after the point, as text. */
+export function decimalText(v: unknown, places: number): string {
+  let s = typeof v === 'number' ? v.toFixed(places) : String(v).trim()
+  const negative = s.startsWith('-')
+  if (negative) s = s.slice(1)
+  const [int = '0', frac = ''] = s.split('.')
+  const digits = places > 0 ? `${int || '0'}.${frac.padEnd(places, '0').slice(0, places)}` : int || '0'
+  return negative && /[1-9]/.test(digits) ? `-${digits}` : digits
+}
+
+/** `HH:MM:SS` with any fraction, as `HH:MM:SS.ffffff`. */
+const timeText = (s: string): string => {
+  const [hms = '', frac = ''] = s.trim().split('.')
+  return `${hms.padStart(8, '0')}.${frac.padEnd(6, '0').slice(0, 6)}`
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+
+/** A value read from the database as the contract scalar of its type. */
+export function fromDb(type: FieldType, v: unknown, places = 0): Scalar {
+  if (v === null || v === undefined) return null
+  switch (type) {
+    case 'string': return String(v)
+    case 'integer': return Number(v)
+    case 'float': return Number(v)
+    case 'boolean': return v === true || v === 1 || v === '1' || v === 't' || v === 'true'
+    case 'decimal': return decimalText(v, places)
+    case 'date':
+      if (v instanceof Date) return `${pad(v.getUTCFullYear(), 4)}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`
+      return String(v).slice(0, 10)
+    case 'time':
+      return timeText(String(v))
+    case 'datetime': {
+      if (v instanceof Date) return `${v.toISOString().slice(0, 23)}000`
+      const s = String(v).trim()
+      return `${s.slice(0, 10)}T${timeText(s.slice(11))}`
+    }
+  }
+}
 
 class SequelizeAdapter implements Adapter {
   private readonly sequelize: Sequelize
-  private readonly models = new Map<string, AnyModel>()
+  private readonly infos = new Map<string, ModelInfo>()
+  private readonly provider: Provider
   private statements = 0
 
   constructor(
     private readonly schema: Schema,
     private readonly scratch: Scratch
   ) {
+    this.provider = scratch.provider
     const logging = () => void this.statements++
     this.sequelize = scratch.provider === 'sqlite'
       ? new Sequelize({ dialect: 'sqlite', storage: scratch.url, logging })
@@ -54,16 +161,44 @@ class SequelizeAdapter implements Adapter {
             dialect: 'mariadb', host: new URL(scratch.url).hostname, port: Number(new URL(scratch.url).port || 3306), logging
           })
     for (const m of schema.models) {
-      const attributes = Object.fromEntries(m.fields.map((f) => [f.name, {
-        type: f.type === 'string' ? DataTypes.STRING(f.maxLength ?? 255) : f.type === 'integer' ? DataTypes.INTEGER : DataTypes.BOOLEAN,
-        allowNull: f.nullable
-      }]))
-      this.models.set(m.name, this.sequelize.define(m.name, attributes, { tableName: m.name, timestamps: false }))
+      const pk = m.primaryKey
+      const key = {
+        type: pk?.type === 'string' ? DataTypes.STRING(pk.maxLength ?? 255) : DataTypes.INTEGER,
+        primaryKey: true,
+        autoIncrement: pk ? pk.auto && pk.type === 'integer' : true,
+        field: pk?.column ?? pk?.name ?? 'id'
+      }
+      const attributes = {
+        id: key,
+        ...Object.fromEntries(m.fields.map((f) => [f.name, {
+          type: columnType(f, this.provider),
+          allowNull: f.nullable,
+          field: f.column ?? f.name,
+          ...(f.unique ? { unique: true } : {})
+        }]))
+      }
+      const model = this.sequelize.define(m.name, attributes, { tableName: m.table ?? m.name, timestamps: false })
+      this.infos.set(m.name, {
+        schema: m,
+        model,
+        fields: m.fields,
+        columns: new Map([['id', key.field], ...m.fields.map((f) => [f.name, f.column ?? f.name] as const)]),
+        types: new Map([['id', pk?.type ?? 'integer'], ...m.fields.map((f) => [f.name, f.type] as const)]),
+        autoKey: key.autoIncrement
+      })
     }
     schema.relations.forEach((r, i) => {
-      const through = `${r.source}${r.target}`
-      this.model(r.source).belongsToMany(this.model(r.target), { through, as: alias(i, 'forward'), foreignKey: `${r.source.toLowerCase()}Id`, otherKey: `${r.target.toLowerCase()}Id` })
-      this.model(r.target).belongsToMany(this.model(r.source), { through, as: alias(i, 'reverse'), foreignKey: `${r.target.toLowerCase()}Id`, otherKey: `${r.source.toLowerCase()}Id` })
+      const source = this.info(r.source)
+      const target = this.info(r.target)
+      // Django's names: `<table>_<field>` with `<model>_id` columns; `from_`/`to_` for a model to itself.
+      const through = r.table ?? `${source.schema.table ?? r.source}_${r.field}`
+      const [fromKey, toKey] = r.source === r.target
+        ? [`from_${r.source.toLowerCase()}_id`, `to_${r.target.toLowerCase()}_id`]
+        : [`${r.source.toLowerCase()}_id`, `${r.target.toLowerCase()}_id`]
+      for (let copy = 0; copy < JOINS; copy++) {
+        source.model.belongsToMany(target.model, { through, as: alias(i, 'forward', copy), foreignKey: fromKey, otherKey: toKey })
+        target.model.belongsToMany(source.model, { through, as: alias(i, 'reverse', copy), foreignKey: toKey, otherKey: fromKey })
+      }
     })
   }
 
@@ -83,10 +218,14 @@ class SequelizeAdapter implements Adapter {
     }
   }
 
-  private model(name: string): AnyModel {
-    const m = this.models.get(name)
+  private info(name: string): ModelInfo {
+    const m = this.infos.get(name)
     if (!m) throw new Error(`no model ${name}`)
     return m
+  }
+
+  private model(name: string): AnyModel {
+    return this.info(name).model
   }
 
   private relationIndex(name: string): number {
@@ -95,28 +234,45 @@ class SequelizeAdapter implements Adapter {
     return i
   }
 
+  /** Values of an insert or update as the columns take them. */
+  private values(info: ModelInfo, values: Readonly<Record<string, Scalar>>): Record<string, Scalar> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, toDb(info.types.get(k), v)]))
+  }
+
+  /** The key as the contract carries it (PostgreSQL and MariaDB may answer a string for a number). */
+  private keyOut(info: ModelInfo, id: unknown): Key {
+    return info.types.get('id') === 'string' ? String(id) : Number(id)
+  }
+
   /** The owner's instance and the plural mixin suffix of its side's association. */
-  private async owner(relation: string, side: Side, id: Key): Promise<{ instance: Model & Record<string, (...args: unknown[]) => Promise<unknown>>; plural: string; singular: string }> {
+  private async owner(relation: string, side: Side, id: Key): Promise<{ instance: Model & Record<string, (...args: unknown[]) => Promise<unknown>>; plural: string; singular: string; other: ModelInfo }> {
     const r = this.schema.relations[this.relationIndex(relation)]!
-    const instance = await this.model(side === 'forward' ? r.source : r.target).findByPk(id)
-    if (!instance) throw new Error(`no ${side === 'forward' ? r.source : r.target} with id ${id}`)
+    const [own, other] = side === 'forward' ? [r.source, r.target] : [r.target, r.source]
+    const instance = await this.model(own).findByPk(id)
+    if (!instance) throw new Error(`no ${own} with id ${id}`)
     const a = alias(this.relationIndex(relation), side)
-    return { instance: instance as never, plural: cap(a.plural), singular: cap(a.singular) }
+    return { instance: instance as never, plural: cap(a.plural), singular: cap(a.singular), other: this.info(other) }
   }
 
   async execute(op: Operation): Promise<Result> {
     switch (op.kind) {
       case 'insert': {
+        const info = this.info(op.model)
+        const values = this.values(info, op.values)
+        let created: Model
         if (op.link) {
           const { instance, singular } = await this.owner(op.link.relation, op.link.side, op.link.ownerId)
-          const created = (await instance[`create${singular}`]!(op.values)) as Model
-          return { kind: 'inserted', id: created.get('id') as number }
+          created = (await instance[`create${singular}`]!(values)) as Model
+        } else {
+          created = await info.model.create(values)
         }
-        const created = await this.model(op.model).create(op.values)
-        return { kind: 'inserted', id: created.get('id') as number }
+        const explicit = op.values['id']
+        if (info.autoKey && typeof explicit === 'number') await this.advanceSequence(info, explicit)
+        return { kind: 'inserted', id: this.keyOut(info, explicit ?? created.get('id')) }
       }
       case 'update': {
-        const [count] = await this.model(op.model).update(op.values, { where: { id: op.id } })
+        const info = this.info(op.model)
+        const [count] = await info.model.update(this.values(info, op.values), { where: { id: op.id } })
         return { kind: 'affected', count }
       }
       case 'add':
@@ -144,8 +300,21 @@ class SequelizeAdapter implements Adapter {
     }
   }
 
+  /**
+   * Rule 1 on PostgreSQL: a SERIAL does not move past an explicit id by
+   * itself, and Sequelize has no API for sequences, so one raw `setval`: to
+   * the explicit id, or where the sequence already is when that is higher.
+   */
+  private async advanceSequence(info: ModelInfo, id: number): Promise<void> {
+    if (this.provider !== 'postgresql' || id < 1) return
+    const table = `"${(info.schema.table ?? info.schema.name).replace(/"/g, '""')}"`
+    const seq = 'pg_get_serial_sequence(:table, :column)'
+    await this.sequelize.query(`SELECT setval(${seq}, GREATEST(:id, nextval(${seq}) - 1))`, { replacements: { table, column: info.columns.get('id')!, id } })
+  }
+
   /** The find options for a query: where, includes for joins, order, paging. */
   private async options(query: Query): Promise<FindOptions & { include: Includeable[] }> {
+    const info = this.info(query.model)
     const and: WhereOptions[] = []
     const include: Includeable[] = []
     const joined = new Set<string>()
@@ -154,27 +323,39 @@ class SequelizeAdapter implements Adapter {
       const via = filter.conditions.filter((c) => c.via)
       if (filter.negated) {
         // exclude(): the ids that match, then NOT IN them (two queries, no raw SQL).
-        const matching = await this.select({ model: query.model, filters: [{ negated: false, conditions: filter.conditions }], distinct: true, orderBy: [], offset: 0 })
+        // Rule 4: each condition across a relation on its own, so each is a filter (a join) of its own.
+        const filters = [{ negated: false, conditions: local }, ...via.map((c) => ({ negated: false, conditions: [c] }))]
+        const matching = await this.select({ model: query.model, filters, distinct: true, orderBy: [], offset: 0 })
         and.push({ id: { [Op.notIn]: matching.map((r) => r.id) } })
         continue
       }
-      and.push(...local.map((c) => this.where(c)))
+      and.push(...local.map((c) => this.where(c, info, query.model)))
       if (via.length === 0) continue
-      const hops = new Set(via.map((c) => `${c.via!.relation}|${c.via!.side}`))
-      if (hops.size > 1) throw new Error('sequelize adapter: one filter across two relations is not supported')
-      const [relation, side] = [...hops][0]!.split('|') as [string, Side]
-      const as = alias(this.relationIndex(relation), side).plural
-      if (joined.has(as)) throw new Error('sequelize adapter: Sequelize cannot include the same association twice, so a second filter() across the same relation needs raw SQL')
-      joined.add(as)
-      const nullCheck = via.find((c) => c.lookup === 'isnull' && c.field === 'id' && c.value === true)
-      if (nullCheck) {
-        include.push({ association: as, attributes: [], required: false, through: { attributes: [] } })
-        and.push({ [`$${as}.id$`]: null })
-        continue
+      // One join per relation a filter goes across; its conditions share it (rule 3).
+      const hops = new Map<string, Condition[]>()
+      for (const c of via) hops.set(`${c.via!.relation}|${c.via!.side}`, [...(hops.get(`${c.via!.relation}|${c.via!.side}`) ?? []), c])
+      for (const [hop, conditions] of hops) {
+        const [relation, side] = hop.split('|') as [string, Side]
+        const index = this.relationIndex(relation)
+        const r = this.schema.relations[index]!
+        const other = this.info(side === 'forward' ? r.target : r.source)
+        const copy = Array.from({ length: JOINS }, (_, n) => n).find((n) => !joined.has(alias(index, side, n).plural))
+        if (copy === undefined) throw new Error(`sequelize adapter: more than ${JOINS} joins across ${relation} in one query`)
+        const as = alias(index, side, copy).plural
+        joined.add(as)
+        if (conditions.some((c) => c.lookup === 'isnull' && c.field === 'id' && c.value === true)) {
+          include.push({ association: as, attributes: [], required: false, through: { attributes: [] } })
+          and.push({ [`$${as}.${other.columns.get('id')}$`]: null })
+          // The other conditions test the same missing row, so none can hold (spec/sharp-edges.md).
+          if (conditions.length > 1) and.push({ id: { [Op.in]: [] } })
+          continue
+        }
+        include.push({ association: as, attributes: [], required: true, where: { [Op.and]: conditions.map((c) => this.where(c, other, as)) }, through: { attributes: [] } })
       }
-      include.push({ association: as, attributes: [], required: true, where: { [Op.and]: via.map((c) => this.where(c)) }, through: { attributes: [] } })
     }
-    const order = [...query.orderBy.map((k) => [k.field, k.descending ? 'DESC' : 'ASC'] as [string, string]), ['id', 'ASC'] as [string, string]]
+    // Rule 2: None first. PostgreSQL puts NULL last in ascending order unless told.
+    const nulls = (descending: boolean) => this.provider === 'postgresql' ? (descending ? ' NULLS LAST' : ' NULLS FIRST') : ''
+    const order: OrderItem[] = [...query.orderBy.map((k) => [k.field, `${k.descending ? 'DESC' : 'ASC'}${k.field === 'id' ? '' : nulls(k.descending)}`] as [string, string]), ['id', 'ASC']]
     return {
       where: { [Op.and]: and },
       include,
@@ -185,43 +366,98 @@ class SequelizeAdapter implements Adapter {
     }
   }
 
-  private where(c: Condition): WhereOptions {
-    const v = c.value
+  /** The part of a date or datetime column a transform takes, per dialect (substr on SQLite's fixed-width text). */
+  private transformed(column: Col, t: NonNullable<Condition['transform']>): Expr {
+    const fn = Sequelize.fn
+    switch (this.provider) {
+      case 'postgresql':
+        return t === 'date' ? Sequelize.cast(column, 'DATE') : fn('date_part', t, column)
+      case 'mysql':
+        return fn(t === 'year' ? 'YEAR' : t === 'month' ? 'MONTH' : t === 'day' ? 'DAYOFMONTH' : 'DATE', column)
+      case 'sqlite': {
+        const [start, length] = t === 'year' ? [1, 4] : t === 'month' ? [6, 2] : t === 'day' ? [9, 2] : [1, 10]
+        const part = fn('substr', column, start, length)
+        return t === 'date' ? part : Sequelize.cast(part, 'INTEGER')
+      }
+    }
+  }
+
+  /** One condition on `info`'s rows, whose table is called `table` in the query. */
+  private where(c: Condition, info: ModelInfo, table: string): WhereOptions {
+    const type = c.transform && c.lookup !== 'isnull' ? (c.transform === 'date' ? 'date' : 'integer') : info.types.get(c.field)
+    const v = Array.isArray(c.value) ? c.value.map((x) => toDb(type, x)) : toDb(type, c.value as Scalar)
+    const ops = this.operators(c, v)
+    if (c.transform && c.lookup !== 'isnull') {
+      const column = info.columns.get(c.field)
+      if (!column) throw new Error(`no field ${c.field} on ${info.schema.name}`)
+      return Sequelize.where(this.transformed(Sequelize.col(`${table}.${column}`), c.transform), ops)
+    }
+    return { [c.field]: ops }
+  }
+
+  private operators(c: Condition, v: Scalar | Scalar[]): WhereOperators {
     switch (c.lookup) {
-      case 'exact': return { [c.field]: { [Op.eq]: v } }
-      case 'iexact': return { [c.field]: { [this.iLike()]: v } }
-      case 'contains': return { [c.field]: { [Op.substring]: v } }
-      case 'icontains': return { [c.field]: { [this.iLike()]: `%${v}%` } }
-      case 'startswith': return { [c.field]: { [Op.startsWith]: v } }
-      case 'istartswith': return { [c.field]: { [this.iLike()]: `${v}%` } }
-      case 'endswith': return { [c.field]: { [Op.endsWith]: v } }
-      case 'iendswith': return { [c.field]: { [this.iLike()]: `%${v}` } }
-      case 'in': return { [c.field]: { [Op.in]: v as never } }
-      case 'gt': return { [c.field]: { [Op.gt]: v } }
-      case 'gte': return { [c.field]: { [Op.gte]: v } }
-      case 'lt': return { [c.field]: { [Op.lt]: v } }
-      case 'lte': return { [c.field]: { [Op.lte]: v } }
-      case 'isnull': return { [c.field]: v ? { [Op.is]: null } : { [Op.not]: null } }
-      case 'range': return { [c.field]: { [Op.between]: v as never } }
+      case 'exact': return { [Op.eq]: v }
+      case 'iexact': return { [this.iLike()]: v }
+      case 'contains': return { [Op.substring]: v }
+      case 'icontains': return { [this.iLike()]: `%${v}%` }
+      case 'startswith': return { [Op.startsWith]: v }
+      case 'istartswith': return { [this.iLike()]: `${v}%` }
+      case 'endswith': return { [Op.endsWith]: v }
+      case 'iendswith': return { [this.iLike()]: `%${v}` }
+      case 'in': return { [Op.in]: v as never }
+      case 'gt': return { [Op.gt]: v }
+      case 'gte': return { [Op.gte]: v }
+      case 'lt': return { [Op.lt]: v }
+      case 'lte': return { [Op.lte]: v }
+      case 'isnull': return v ? { [Op.is]: null } : { [Op.not]: null }
+      case 'range': return { [Op.between]: v as never }
     }
   }
 
   /** ILIKE where the dialect has it; elsewhere LIKE, whose case rules are the database's. */
   private iLike(): symbol {
-    return this.scratch.provider === 'postgresql' ? Op.iLike : Op.like
+    return this.provider === 'postgresql' ? Op.iLike : Op.like
+  }
+
+  /** Datetimes (and MariaDB's decimals) are read as text, so no driver makes a `Date` or a float of them. */
+  private asText(f: FieldSchema): boolean {
+    return this.provider !== 'sqlite' && (f.type === 'datetime' || (f.type === 'decimal' && this.provider === 'mysql'))
+  }
+
+  /**
+   * The selected attributes. A cast gets an alias of its own (`text__name`):
+   * Sequelize writes `ORDER BY name` unqualified when an attribute has that
+   * alias, and the database would then order by the text.
+   */
+  private attributes(info: ModelInfo): (string | [Cast, string])[] {
+    return ['id', ...info.fields.map((f) => this.asText(f)
+      ? [Sequelize.cast(Sequelize.col(`${info.schema.name}.${f.column ?? f.name}`), this.provider === 'mysql' ? 'CHAR' : 'TEXT'), `text__${f.name}`] as [Cast, string]
+      : f.name)]
+  }
+
+  private row(info: ModelInfo, raw: Record<string, unknown>): Row {
+    const row: Record<string, Scalar> = { id: this.keyOut(info, raw['id']) }
+    for (const f of info.fields) row[f.name] = fromDb(f.type, raw[this.asText(f) ? `text__${f.name}` : f.name], f.decimalPlaces ?? 0)
+    return row as Row
   }
 
   private async select(query: Query): Promise<Row[]> {
     const options = await this.options(query)
-    const model = this.model(query.model)
-    const rows = (await model.findAll({ ...options, raw: true, ...(query.distinct ? { group: [`${query.model}.id`] } : {}) })) as unknown as Row[]
-    return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.includes('.'))) as Row)
+    const info = this.info(query.model)
+    const rows = (await info.model.findAll({
+      ...options,
+      attributes: this.attributes(info),
+      raw: true,
+      ...(query.distinct ? { group: [`${query.model}.${info.columns.get('id')}`] } : {})
+    })) as unknown as Record<string, unknown>[]
+    return rows.map((r) => this.row(info, r))
   }
 
   private async count(query: Query): Promise<number> {
     if (query.offset || query.limit !== undefined) return (await this.select(query)).length
     const options = await this.options(query)
-    return this.model(query.model).count({ where: options.where!, include: options.include, distinct: query.distinct, col: 'id' })
+    const info = this.info(query.model)
+    return info.model.count({ where: options.where!, include: options.include, distinct: query.distinct, col: info.columns.get('id')! })
   }
 }
-
