@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { main } from '../cli.js'
@@ -76,3 +76,14 @@ test('a generated file runs its document once and fails exactly the failing case
 })
 
 test.run()
+
+const more = suite('generate: options and places')
+
+more('--db and --baseline reach the tests; the document is found from the test file; the run command is stated', async () => {
+  const doc = await readDocument('spec/many-to-many.md')
+  const text = generateTests(doc, '/tmp/elsewhere/tests', { db: 'postgresql://postgres@127.0.0.1:5432', baseline: 'ci/baseline.json', importFrom: 'orm-conformance/harness' })
+  assert.match(text, `runForTests(new URL(${JSON.stringify(relative('/tmp/elsewhere/tests', resolve('spec/many-to-many.md')))}, import.meta.url), "memory", {"db":"postgresql://postgres@127.0.0.1:5432","baseline":"ci/baseline.json"})`)
+  assert.match(text, '// Run: node --import tsx node_modules/uvu/bin.js')
+})
+
+more.run()
