@@ -27,16 +27,45 @@ export function errataPath(documentPath: string): string {
 export function loadErrata(documentPath: string): Expectations {
   const file = errataPath(documentPath)
   if (!existsSync(file)) return new Map()
-  const data = readJson(file) as { errata?: Erratum[] }
-  if (!Array.isArray(data.errata)) throw at('options', 'errata file must be {"errata": [{"id", "says", "correct", "why"}]}', { file, line: 1, column: 1 })
-  return new Map(data.errata.map((e) => [e.id, `document erratum: ${e.why}`]))
+  const entries = list(readJson(file), 'errata', 'errata file must be {"errata": [{"id", "says", "correct", "why"}]}', file)
+  return new Map(entries.map((e, i) => [text(e, 'id', file, i), `document erratum: ${text(e, 'why', file, i)}`]))
 }
 
-/** Baseline file: `{"expectedFailures": [{"id", "reason"}]}`. */
+/** One entry of a baseline: the case, why it fails, and (optionally) its document. */
+export interface BaselineEntry {
+  readonly id: string
+  readonly reason: string
+  /** The document the case is in, as the run names it: only then can a stale entry be told apart from one of a document not run. */
+  readonly document?: string
+}
+
+/** Baseline file: `{"expectedFailures": [{"id", "reason", "document"?}]}`. Every entry needs its reason. */
+export function loadBaselineEntries(file: string): BaselineEntry[] {
+  const entries = list(readJson(file), 'expectedFailures', 'baseline must be {"expectedFailures": [{"id", "reason"}]}', file)
+  return entries.map((e, i) => {
+    const document = (e as { document?: unknown }).document
+    if (document !== undefined && typeof document !== 'string') throw at('options', `baseline entry ${i + 1}: "document" must be a string`, { file, line: 1, column: 1 })
+    return { id: text(e, 'id', file, i), reason: text(e, 'reason', file, i), ...(document !== undefined ? { document } : {}) }
+  })
+}
+
 export function loadBaseline(file: string): Expectations {
-  const data = readJson(file) as { expectedFailures?: { id: string; reason: string }[] }
-  if (!Array.isArray(data.expectedFailures)) throw at('options', 'baseline must be {"expectedFailures": [{"id", "reason"}]}', { file, line: 1, column: 1 })
-  return new Map(data.expectedFailures.map((e) => [e.id, e.reason]))
+  return new Map(loadBaselineEntries(file).map((e) => [e.id, e.reason]))
+}
+
+function list(data: unknown, key: string, shape: string, file: string): object[] {
+  const items = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined
+  if (!Array.isArray(items)) throw at('options', shape, { file, line: 1, column: 1 })
+  items.forEach((e, i) => {
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) throw at('options', `entry ${i + 1} of "${key}" is not an object (${JSON.stringify(e)})`, { file, line: 1, column: 1 })
+  })
+  return items as object[]
+}
+
+function text(entry: object, key: string, file: string, i: number): string {
+  const v = (entry as Record<string, unknown>)[key]
+  if (typeof v !== 'string' || v.trim() === '') throw at('options', `entry ${i + 1} needs a non-empty "${key}" string`, { file, line: 1, column: 1 })
+  return v
 }
 
 function readJson(file: string): unknown {
