@@ -3,14 +3,15 @@
  * print a KitError as one `file:line:column: reason` line.
  * Exit codes: 0 all passed (or expected failures), 1 a case failed, 2 unusable input.
  */
-import { existsSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Adapter } from '../adapters/contract.js'
-import { KitError } from './errors.js'
-import { loadBaseline, loadErrata, merge, type Expectations } from './expectations.js'
+import { at, KitError, type Place } from './errors.js'
+import { errataPath, loadBaselineEntries, loadErrata, merge, type BaselineEntry, type Expectations } from './expectations.js'
 import { loadAdapter } from './load-adapter.js'
+import { dropAllScratches } from '../adapters/scratch/index.js'
 import { readDocument, type Document, type Example } from './parse/document.js'
 import { consoleReporter } from './report/console.js'
 import { jsonReporter } from './report/json.js'
@@ -82,17 +83,65 @@ const processIo: Io = {
   stderr: (t) => void process.stderr.write(t)
 }
 
+/** setTimeout's limit: a longer delay fires at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647
+
+/**
+ * What a run must undo when it is cut short (a signal, an adapter that exits
+ * or crashes the process): close the adapters, those still opening too, and
+ * drop every scratch database, then exit non-zero. `stop` runs once; a second
+ * signal does not interrupt it.
+ */
+interface Stopper {
+  readonly open: Adapter[]
+  readonly opening: Set<Promise<Adapter>>
+  readonly signal: AbortSignal
+}
+
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const open: Adapter[] = []
-  const onSignal = () => {
-    void Promise.allSettled(open.map((a) => a.close?.())).then(() => process.exit(130))
+  const opening = new Set<Promise<Adapter>>()
+  const controller = new AbortController()
+  const realExit = process.exit
+  let stopping: Promise<never> | undefined
+  let finished = false
+  const stop = (code: number, line: string): Promise<never> => {
+    if (stopping) return stopping
+    controller.abort()
+    process.exitCode = code // also if the event loop empties before cleanup ends
+    io.stderr(`orm-conformance: ${line}\n`)
+    stopping = cleanUp(open, opening).then(() => realExit.call(process, code))
+    return stopping
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stop(signal === 'SIGTERM' ? 143 : 130, `interrupted (${signal}); the scratch database is dropped`)
+  }
+  const onCrash = (e: unknown) => {
+    void stop(1, `the run did not finish: ${describe(e)} (thrown outside any case, e.g. in a timer of the adapter)`)
+  }
+  // A process.exit from the adapter must not end the run green: stop it, red, after cleaning up.
+  const interceptExit = ((code?: number | string | null) => {
+    void stop(1, `the run did not finish: the adapter called process.exit(${code ?? ''})`)
+    throw new Error(`process.exit(${code ?? ''}) called during the run`)
+  }) as typeof process.exit
+  // Anything that still ends the process early (a saved process.exit) is not a green run.
+  const onExit = (code: number) => {
+    if (finished || stopping || code !== 0) return
+    io.stderr('orm-conformance: the run did not finish: the process exited during the run\n')
+    process.exitCode = 1
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('uncaughtException', onCrash)
+  process.on('unhandledRejection', onCrash)
+  process.on('exit', onExit)
+  process.exit = interceptExit
+  let code: number
   try {
-    return await command(argv, io, open)
+    code = await command(argv, io, { open, opening, signal: controller.signal })
   } catch (e) {
+    if (stopping) await stopping
     if (e instanceof KitError) {
       io.stderr(`orm-conformance: ${e.format()}\n`)
       return 2
@@ -100,12 +149,55 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stderr(`orm-conformance: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
     return 2
   } finally {
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
+    finished = !stopping
+    if (process.exit === interceptExit) process.exit = realExit
+    process.removeListener('uncaughtException', onCrash)
+    process.removeListener('unhandledRejection', onCrash)
+    process.removeListener('exit', onExit)
+    if (!stopping) {
+      process.removeListener('SIGINT', onSignal)
+      process.removeListener('SIGTERM', onSignal)
+    }
+  }
+  // Stopped while the run went on: the exit comes from the cleanup, never a report's status.
+  if (stopping) await stopping
+  return code
+}
+
+/** Close what is open (and what is still opening, briefly), then drop every scratch database left. */
+async function cleanUp(open: readonly Adapter[], opening: ReadonlySet<Promise<Adapter>>): Promise<void> {
+  const within = async (p: Promise<unknown>, ms: number) => {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([p.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, ms) })])
+    clearTimeout(timer)
+  }
+  const close = (a: Adapter) => Promise.resolve().then(() => a.close?.())
+  await within(Promise.allSettled([
+    ...open.map(close),
+    ...[...opening].map(async (p) => { await within(p.then((a) => { if (!open.includes(a)) return close(a) }), 3000) })
+  ]), 5000)
+  await dropAllScratches(10_000)
+}
+
+/** Where `needle` first occurs in a file (1:1 when it does not). */
+function placeIn(file: string, needle: string): Place {
+  const text = readFileSync(file, 'utf8')
+  const i = Math.max(0, text.indexOf(needle))
+  const before = text.slice(0, i)
+  return { file, line: before.split('\n').length, column: i - before.lastIndexOf('\n') }
+}
+
+/** A thrown value as one line, whatever it is. */
+function describe(e: unknown): string {
+  try {
+    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : e
+    return String(typeof m === 'string' ? m : m === undefined ? Object.prototype.toString.call(e) : m).split('\n')[0]!
+  } catch {
+    return 'a thrown value that cannot be printed'
   }
 }
 
-async function command(argv: readonly string[], io: Io, open: Adapter[]): Promise<number> {
+async function command(argv: readonly string[], io: Io, stopper: Stopper): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({
@@ -147,12 +239,13 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
     if (!o.out) throw new KitError('options', 'generate needs --out <dir>')
     const docs: Document[] = []
     for (const file of files) docs.push(await readDocument(file))
-    const touched = writeTests(docs, o.out, { adapter: o.adapter, ...(o['import-from'] ? { importFrom: o['import-from'] } : {}), check: o.check })
+    const touched = writeTests(docs, o.out, { adapter: o.adapter, ...(o['import-from'] ? { importFrom: o['import-from'] } : {}), ...(o.db ? { db: o.db } : {}), ...(o.baseline ? { baseline: o.baseline } : {}), check: o.check })
     for (const file of touched) io.stderr(`orm-conformance: ${o.check ? 'stale' : 'wrote'} ${file}\n`)
     return o.check && touched.length ? 1 : 0
   }
   const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(o.timeout)
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
+  if (timeoutMs > MAX_TIMEOUT_MS) throw new KitError('options', `--timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), not '${o.timeout}'`)
   if (!REPORTERS.includes(o.reporter ?? '')) throw new KitError('options', `unknown reporter '${o.reporter}' (${REPORTERS.join(', ')})`)
   if (o.db !== undefined && !/^((postgres(ql)?|mysql|mariadb):\/\/|file:)/.test(o.db)) {
     throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL (or file:/path.sqlite), not '${o.db}'`)
@@ -160,8 +253,9 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
 
   const documents: Document[] = []
   for (const file of files) documents.push(await readDocument(file))
-  const adapter = await loadAdapter(o.adapter)
-  const baseline: Expectations = o.baseline ? loadBaseline(o.baseline) : new Map()
+  const adapter = await loadAdapter(o.adapter, process.cwd(), { timeoutMs: Math.max(3 * timeoutMs, 2000) })
+  const baselineEntries: BaselineEntry[] = o.baseline ? loadBaselineEntries(o.baseline) : []
+  const baseline: Expectations = new Map(baselineEntries.map((e) => [e.id, e.reason]))
 
   let buffered = ''
   const write = o.output ? (t: string) => void (buffered += t) : io.stdout
@@ -171,36 +265,80 @@ async function command(argv: readonly string[], io: Io, open: Adapter[]): Promis
         : o.reporter === 'junit' ? junitReporter(write)
           : consoleReporter({ write, verbose: o.verbose, ...(o.output ? { color: false } : {}) })
   const cases = new Set(o.case ?? [])
+  // --section takes the heading or the slug case ids start with.
+  const inSection = (ex: Example) => ex.section === o.section || ex.id.split('/')[0] === o.section
   const select = o.grep || o.section || cases.size
-    ? (ex: Example) => (!o.grep || ex.source.includes(o.grep)) && (!o.section || ex.section === o.section) && (!cases.size || cases.has(ex.id))
+    ? (ex: Example) => (!o.grep || ex.source.includes(o.grep)) && (!o.section || inSection(ex)) && (!cases.size || cases.has(ex.id))
     : undefined
+  if (select && !documents.some((d) => d.examples.some(select))) {
+    // A gate that selects nothing would pass by accident.
+    throw new KitError('options', `no case matches ${[o.grep && `--grep ${JSON.stringify(o.grep)}`, o.section && `--section ${JSON.stringify(o.section)}`, cases.size && `--case ${[...cases].join(' ')}`].filter(Boolean).join(' and ')}`)
+  }
+
+  // An erratum that names no case of its document is a mistake in the errata file, not a case to skip.
+  const errata = new Map(documents.map((doc) => [doc, loadErrata(doc.file)]))
+  for (const [doc, listed] of errata) {
+    const ids = new Set(doc.examples.map((e) => e.id))
+    const unknown = [...listed.keys()].find((id) => !ids.has(id))
+    if (unknown !== undefined) throw at('options', `erratum '${unknown}' matches no case of ${doc.file}`, placeIn(errataPath(doc.file), JSON.stringify(unknown)))
+  }
 
   reporter.start?.({ adapter: adapter.name, files })
   const results: CaseResult[] = []
   for (const doc of documents) {
-    results.push(...await runDocument(doc, {
+    const ran = await runDocument(doc, {
       adapter,
       db: o.db,
       reuseDatabase: o['reuse-database'],
       timeoutMs,
-      expected: merge(loadErrata(doc.file), baseline),
+      expected: merge(errata.get(doc)!, baseline),
       ...(select ? { select } : {}),
       reporter,
-      onOpen: (a) => open.push(a)
-    }))
+      signal: stopper.signal,
+      onOpening: (p) => {
+        stopper.opening.add(p)
+        p.then(() => stopper.opening.delete(p), () => stopper.opening.delete(p))
+      },
+      onOpen: (a) => stopper.open.push(a)
+    })
+    for (const r of ran) results.push(r)
   }
   const summary = summarize(results)
   await reporter.end?.(results, summary)
   if (o.output) writeFileSync(o.output, buffered)
   if (o['write-baseline']) {
-    const failing = results.filter((r) => r.status === 'failed' || r.status === 'errored' || r.status === 'expected-failure')
-    const expectedFailures = failing.map((r) => ({ id: r.example.id, reason: r.reason ?? `${r.status} at ${r.example.place.file}:${r.example.place.line}` }))
+    // The current failures, not the documents' errata (they ship with the documents); stale entries are gone.
+    const erratum = (r: CaseResult) => r.status === 'expected-failure' && (r.reason ?? '').startsWith('document erratum:')
+    const failing = results.filter((r) => (r.status === 'failed' || r.status === 'errored' || r.status === 'expected-failure') && !erratum(r))
+    const expectedFailures = failing.map((r) => ({
+      id: r.example.id,
+      reason: baseline.get(r.example.id) ?? r.reason ?? `${r.status} at ${r.example.place.file}:${r.example.place.line}: ${r.example.source.split('\n')[0]}`,
+      document: r.example.place.file
+    }))
     writeFileSync(o['write-baseline'], JSON.stringify({ expectedFailures }, null, 2) + '\n')
+    io.stderr(`orm-conformance: wrote ${expectedFailures.length} expected failure${expectedFailures.length === 1 ? '' : 's'} to ${o['write-baseline']} (add a reason to each)\n`)
+    return 0
+  }
+  // A baseline entry for a case of a document that ran, which is no case of it, is stale: the gate must not carry it silently.
+  if (!select) {
+    const ran = new Set(results.map((r) => r.example.id))
+    const runDocs = new Set(documents.map((d) => d.file))
+    const stale = baselineEntries.filter((e) => e.document !== undefined && runDocs.has(e.document) && !ran.has(e.id))
+    if (stale.length) {
+      io.stderr(`orm-conformance: ${o.baseline}: ${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'}, no such case: ${stale.map((e) => e.id).join(', ')} (--write-baseline rewrites the file)\n`)
+      return 1
+    }
   }
   if (o.update) {
     // Failures are now the document's expectations; what update cannot fix keeps the run red.
     let refused = 0
     for (const doc of documents) {
+      // Never rewrite an installed package's documents: the next run would pass a broken adapter against them.
+      if (resolve(doc.file).split(/[\\/]/).includes('node_modules')) {
+        io.stderr(`orm-conformance: ${doc.file}: not updated: --update never rewrites a document inside node_modules (copy it into your project first)\n`)
+        refused++
+        continue
+      }
       const outcome = updateDocument(doc.file, doc.text, results)
       if (outcome.changed) io.stderr(`orm-conformance: updated ${outcome.changed} expected output${outcome.changed === 1 ? '' : 's'} in ${doc.file}\n`)
       for (const why of outcome.refused) io.stderr(`orm-conformance: ${why}\n`)

@@ -75,20 +75,19 @@ test.run()
 
 const update = suite('--update never rewrites a document it does not own')
 
-update('documents in node_modules or outside the project are refused, one line each, exit 1', async () => {
+update('a document inside node_modules is refused, in one line, exit 1', async () => {
   const here = process.cwd()
   const project = mkdtempSync(join(tmpdir(), 'ormconf-update-'))
   const installed = join(project, 'node_modules', 'orm-conformance', 'spec')
   mkdirSync(installed, { recursive: true })
   const text = readFileSync('spec/many-to-many.md', 'utf8').replace('<QuerySet [<Publication: Science News>]>', '<QuerySet [<Publication: Wrong>]>')
   writeFileSync(join(installed, 'many-to-many.md'), text)
-  const outside = file('outside.md', text)
   process.chdir(project)
   try {
-    for (const doc of [join(installed, 'many-to-many.md'), outside]) {
+    for (const doc of [join(installed, 'many-to-many.md'), join('node_modules', 'orm-conformance', 'spec', 'many-to-many.md')]) {
       const { code, err } = await cli('run', doc, '--update')
       assert.is(code, 1)
-      assert.match(err, /not updated: --update rewrites only documents of this project/)
+      assert.match(err, /not updated: --update never rewrites a document inside node_modules/)
       assert.is(readFileSync(doc, 'utf8'), text, 'unchanged')
     }
   } finally {

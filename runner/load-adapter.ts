@@ -19,18 +19,31 @@ const BUILT_IN: Readonly<Record<string, string>> = {
   sequelize: '../adapters/sequelize/index.js'
 }
 
-export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<AdapterFactory> {
+export interface LoadOptions {
+  /** Limit for loading the module (a top-level await that never settles). @default no limit */
+  readonly timeoutMs?: number
+}
+
+export async function loadAdapter(spec: string, cwd = process.cwd(), options: LoadOptions = {}): Promise<AdapterFactory> {
   const builtIn = BUILT_IN[spec]
   const url = builtIn ? new URL(builtIn, import.meta.url).href : locate(spec, cwd)
   let mod: Record<string, unknown>
+  let timer: NodeJS.Timeout | undefined
   try {
-    if (builtIn) mod = (await import(url)) as Record<string, unknown>
-    else {
-      const { tsImport } = await import('tsx/esm/api')
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>
-    }
+    const loading = builtIn
+      ? import(url) as Promise<Record<string, unknown>>
+      : import('tsx/esm/api').then(({ tsImport }) => tsImport(url, import.meta.url) as Promise<Record<string, unknown>>)
+    const limit = options.timeoutMs
+    mod = limit === undefined ? await loading : await Promise.race([
+      loading,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LoadTimeout(`loading timed out after ${limit} ms (a top-level await that never settles?)`)), Math.min(limit, 2_147_483_647))
+      })
+    ])
   } catch (e) {
-    throw at('adapter', `cannot load adapter '${spec}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    throw at('adapter', `cannot load adapter '${spec}': ${describe(e)}`)
+  } finally {
+    clearTimeout(timer)
   }
   // A CommonJS module's `module.exports` arrives as `default` (its own `default` one level down when it has one).
   const first = (mod['default'] ?? mod['adapter']) as (Partial<AdapterFactory> & { default?: Partial<AdapterFactory> }) | undefined
@@ -57,5 +70,17 @@ function locate(spec: string, cwd: string): string {
     return pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href
   } catch {
     throw at('adapter', `unknown adapter '${spec}' (built-in: ${Object.keys(BUILT_IN).join(', ')}; or a path, or an installed package name)`)
+  }
+}
+
+class LoadTimeout extends Error {}
+
+/** The first line of what loading threw, whatever it is. */
+function describe(e: unknown): string {
+  try {
+    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : e
+    return String(typeof m === 'string' ? m : Object.prototype.toString.call(e)).split('\n')[0]!
+  } catch {
+    return 'it threw a value that cannot be printed'
   }
 }

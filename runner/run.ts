@@ -29,6 +29,15 @@ export interface RunOptions {
   readonly reporter?: Reporter
   /** Called with the adapter once open, so a signal handler can close it. */
   readonly onOpen?: (adapter: Adapter) => void
+  /** Called with open()'s promise as soon as it starts, so a signal handler can close what it opens. */
+  readonly onOpening?: (opening: Promise<Adapter>) => void
+  /**
+   * Stops the run: once aborted, no further adapter call is made and the run
+   * never settles (the CLI cleans up and exits). Checked before every adapter
+   * call; the run also yields to the event loop at least every 20 ms, so a
+   * signal handler runs even when the adapter's driver is synchronous.
+   */
+  readonly signal?: AbortSignal
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000
@@ -69,16 +78,20 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   let adapter: Adapter
+  const opening = Promise.resolve().then(() => options.adapter.open({ schema: doc.models.schema, ...(options.db ? { db: options.db } : {}), ...(options.reuseDatabase ? { reuseDatabase: true } : {}) }))
+  options.onOpening?.(opening)
   try {
-    adapter = await withTimeout(options.adapter.open({ schema: doc.models.schema, ...(options.db ? { db: options.db } : {}), ...(options.reuseDatabase ? { reuseDatabase: true } : {}) }), timeoutMs * 3, 'opening the adapter')
+    adapter = await withTimeout(opening, timeoutMs * 3, 'opening the adapter')
   } catch (e) {
+    // An open() that outlives its limit still gets closed when it resolves: it may hold a scratch database.
+    opening.then((late) => late.close?.(), () => undefined).catch(() => undefined)
     if (e instanceof KitError) throw e
     throw at('adapter', `adapter '${options.adapter.name}' could not open: ${message(e)}`)
   }
   options.onOpen?.(adapter)
   const results: CaseResult[] = []
   try {
-    const guarded = guard(adapter, timeoutMs)
+    const guarded = guard(adapter, timeoutMs, options.signal)
     const interpreter = new Interpreter(doc.models, guarded, { features: options.adapter.features ?? [] })
     const last = lastSelected(doc, options.select)
     for (const [i, example] of doc.examples.entries()) {
@@ -145,8 +158,15 @@ async function runExample(example: Example, statement: Statement | UnsupportedSy
 }
 
 /** Every adapter call is time-limited and its faults are marked as the adapter's. */
-function guard(adapter: Adapter, timeoutMs: number): (op: Operation) => Promise<Result> {
+function guard(adapter: Adapter, timeoutMs: number, signal?: AbortSignal): (op: Operation) => Promise<Result> {
+  let yielded = performance.now()
   return async (op) => {
+    // A synchronous driver never lets the event loop run: make room for signal handlers.
+    if (performance.now() - yielded > 20) {
+      await new Promise((resolve) => setImmediate(resolve))
+      yielded = performance.now()
+    }
+    if (signal?.aborted) return new Promise<never>(() => undefined)
     try {
       return await withTimeout(Promise.resolve().then(() => adapter.execute(op)), timeoutMs, `'${op.kind}'`)
     } catch (e) {
@@ -161,7 +181,7 @@ class Timeout extends Error {}
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout(`${what} timed out after ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new Timeout(`${what} timed out after ${ms} ms`)), Math.min(ms, 2_147_483_647))
   })
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer))
 }

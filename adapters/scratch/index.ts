@@ -58,7 +58,62 @@ export function scratchName(prefix = 'ormconf_'): string {
   return prefix + randomBytes(6).toString('hex')
 }
 
-export async function createScratch(url: string | undefined, options: ScratchOptions = {}): Promise<Scratch> {
+/**
+ * Every scratch database of this process that is being created or not yet
+ * dropped, across copies of this module (the bundled CLI, an adapter's own
+ * import): a signal or a crash can drop them before the process ends.
+ */
+interface Registry {
+  readonly live: Set<Scratch>
+  readonly pending: Set<Promise<unknown>>
+  closing: boolean
+}
+
+const REGISTRY: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('orm-conformance.scratch')] ??= { live: new Set(), pending: new Set(), closing: false }) as Registry
+
+/**
+ * Drop every scratch database this process created and has not dropped yet,
+ * after waiting (at most `timeoutMs`) for those still being created. From
+ * then on `createScratch` refuses: the process is ending. The CLI calls it
+ * on a signal or a crash.
+ */
+export async function dropAllScratches(timeoutMs = 10_000): Promise<void> {
+  REGISTRY.closing = true
+  const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())])
+  await within(Promise.allSettled([...REGISTRY.pending]))
+  await within(Promise.allSettled([...REGISTRY.live].map((s) => s.drop())))
+}
+
+/** Names of the scratch databases (or SQLite files) this process has created and not dropped. */
+export function liveScratches(): string[] {
+  return [...REGISTRY.live].map((s) => s.database)
+}
+
+export function createScratch(url: string | undefined, options: ScratchOptions = {}): Promise<Scratch> {
+  if (REGISTRY.closing) return Promise.reject(new ScratchError('the run is being stopped; no new scratch database'))
+  const made = make(url, options).then(track)
+  REGISTRY.pending.add(made)
+  const done = () => void REGISTRY.pending.delete(made)
+  made.then(done, done)
+  return made
+}
+
+/** Registers a scratch it created until it is dropped. Every drop() waits for the one under way. */
+function track(scratch: Scratch): Scratch {
+  if (!scratch.created) return scratch
+  let dropping: Promise<void> | undefined
+  const tracked: Scratch = {
+    ...scratch,
+    drop() {
+      dropping ??= scratch.drop().finally(() => void REGISTRY.live.delete(tracked))
+      return dropping
+    }
+  }
+  REGISTRY.live.add(tracked)
+  return tracked
+}
+
+async function make(url: string | undefined, options: ScratchOptions): Promise<Scratch> {
   const provider = providerOf(url)
   if (provider === 'sqlite') return url ? sqliteFile(url.slice('file:'.length), options) : sqlite()
   const server = new URL(url!)

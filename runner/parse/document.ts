@@ -45,11 +45,43 @@ export async function readDocument(file: string): Promise<Document> {
     throw at('read', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a document' : `cannot read (${code ?? String(e)})`, { file, line: 1, column: 1 })
   }
   if (buffer.includes(0)) throw at('read', 'not a text document (it contains NUL bytes)', { file, line: 1, column: 1 })
+  const bad = invalidUtf8(buffer)
+  if (bad >= 0) {
+    const before = buffer.subarray(0, bad)
+    const lineStart = before.lastIndexOf(0x0a) + 1
+    const line = before.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 1)
+    const column = [...before.subarray(lineStart).toString('utf8')].length + 1
+    throw at('read', `invalid UTF-8 (byte offset ${bad})`, { file, line, column })
+  }
   return parseDocument(buffer.toString('utf8'), file)
 }
 
-/** Parse a document's text. `file` is used for places and ids only. */
-export function parseDocument(text: string, file: string): Document {
+/** Offset of the first byte that is not well-formed UTF-8 (RFC 3629: no overlongs, surrogates or values past U+10FFFF), or -1. */
+export function invalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!
+    if (b < 0x80) { i++; continue }
+    const [n, lo, hi] = b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf]
+      : b === 0xe0 ? [2, 0xa0, 0xbf] : b === 0xed ? [2, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
+        : b === 0xf0 ? [3, 0x90, 0xbf] : b === 0xf4 ? [3, 0x80, 0x8f] : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf]
+          : [0, 0, 0]
+    if (n === 0) return i
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k]
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i
+    }
+    i += n + 1
+  }
+  return -1
+}
+
+/**
+ * Parse a document's text. `file` is used for places and ids only. Line
+ * endings are normalised to `\n` first (`\r\n` and a lone `\r`), as
+ * Python's doctest reads files with universal newlines.
+ */
+export function parseDocument(source: string, file: string): Document {
+  const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source
   const lines = text.split('\n')
   const long = lines.findIndex((l) => l.length > MAX_LINE)
   if (long >= 0) throw at('read', `line longer than ${MAX_LINE} characters`, { file, line: long + 1, column: MAX_LINE + 1 })

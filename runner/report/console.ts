@@ -5,6 +5,7 @@
 import { diffLines } from 'diff'
 import kleur from 'kleur'
 import type { CaseResult, Reporter, Summary } from '../results.js'
+import { clip, visible } from './text.js'
 
 export interface ConsoleOptions {
   /** Where to write. @default process.stdout.write */
@@ -37,11 +38,13 @@ export function consoleReporter(options: ConsoleOptions = {}): Reporter {
   }
 }
 
-/** One failure as doctest prints it, plus the case id and a diff. */
-export function formatFailure(r: CaseResult, color = false): string {
+/** One failure as doctest prints it, plus the case id and a diff. Adapter text is clipped and its control characters escaped. */
+export function formatFailure(result: CaseResult, color = false): string {
   const k = kleur
   k.enabled = color
-  const ex = r.example
+  const safe = (s: string) => visible(clip(s))
+  const r = { ...result, expected: safe(result.expected), actual: safe(result.actual), reason: result.reason === undefined ? undefined : safe(result.reason) }
+  const ex = { ...r.example, source: visible(r.example.source) }
   const indent = (s: string) => s.replace(/\n$/, '').split('\n').map((l) => '    ' + l).join('\n') + '\n'
   let out = k.red('*'.repeat(70)) + '\n'
   out += `File "${ex.place.file}", line ${ex.place.line}, in ${ex.section || '<document>'}\n`

@@ -3,6 +3,7 @@
  * and no timings, so the same run gives byte-identical reports.
  */
 import type { CaseResult, Reporter, Summary } from '../results.js'
+import { clip } from './text.js'
 
 export interface JsonCase {
   readonly id: string
@@ -39,9 +40,9 @@ export function toJsonReport(results: readonly CaseResult[], summary: Summary): 
       line: r.example.place.line,
       section: r.example.section,
       source: r.example.source,
-      expected: r.expected,
+      expected: clip(r.expected),
       // An errored case printed nothing comparable: its actual is the reason.
-      actual: r.status === 'errored' ? `error: ${r.reason ?? ''}` : r.actual,
+      actual: clip(r.status === 'errored' ? `error: ${r.reason ?? ''}` : r.actual),
       status: r.status,
       queries: r.queries ?? null
     }))

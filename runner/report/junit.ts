@@ -14,6 +14,7 @@
  * become visible `\u001b`-style escapes, and nothing else is needed.
  */
 import type { CaseResult, Reporter } from '../results.js'
+import { clip } from './text.js'
 
 /** Characters XML 1.0 forbids even escaped (controls, lone surrogates, U+FFFE/F). */
 const ILLEGAL = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
@@ -53,7 +54,8 @@ function seconds(ms: number): number {
   return Math.round(ms) / 1000
 }
 
-function testcase(r: CaseResult): string {
+function testcase(result: CaseResult): string {
+  const r = { ...result, expected: clip(result.expected), actual: clip(result.actual), reason: result.reason === undefined ? undefined : clip(result.reason) }
   const ex = r.example
   const open = `    <testcase${attrs({ classname: ex.id, name: `line ${ex.place.line}: ${ex.source.split('\n')[0]}`, file: ex.place.file, line: ex.place.line, time: seconds(r.durationMs) })}`
   const detail = `Failed example:\n${indent(ex.source)}Expected:\n${r.expected ? indent(r.expected) : '    (nothing)\n'}Got:\n${r.actual ? indent(r.actual) : '    (nothing)\n'}`

@@ -7,7 +7,8 @@ import { parseDocument, readDocument } from '../parse/document.js'
 import { summarize, type CaseResult } from '../results.js'
 import { runDocument } from '../run.js'
 import { closingLine, formatFailure } from './console.js'
-import { toJsonReport } from './json.js'
+import { jsonReporter, toJsonReport } from './json.js'
+import { clip } from './text.js'
 import { formatJunit } from './junit.js'
 import { formatTap } from './tap.js'
 
@@ -101,6 +102,32 @@ test('TAP: unexpected passes and errors are not ok with their reason', () => {
   assert.ok(tap.includes('  status: unexpected-pass') && tap.includes('  reason: "listed but passed"') && tap.includes('  reason: "boom # 1"'))
   assert.is(tap.filter((l) => l === '  ---').length, 2)
   assert.is(tap.filter((l) => l === '  ...').length, 2)
+})
+
+test('console: ANSI escape sequences from the adapter are shown, not obeyed', () => {
+  const errored = formatFailure(synthetic('errored', '', 'boom \x1b[2J\x1b[31mred\x07'), true)
+  assert.match(errored, 'Error: boom \\x1b[2J\\x1b[31mred\\x07')
+  const failed = formatFailure(synthetic('failed', 'got \x1b]0;title\x07 \x9b31m\n'), false)
+  assert.match(failed, 'got \\x1b]0;title\\x07 \\x9b31m')
+  // Only the kit's own colours remain as escape sequences.
+  assert.not.match(formatFailure(synthetic('failed', 'x\x1b[31m\n'), false), '\x1b')
+})
+
+test('reports clip expected, actual and reason beyond 64 KiB with a visible marker; 50 MB outputs do not break JSON', async () => {
+  const huge = 'x'.repeat(50 * 1024 * 1024)
+  const rs = Array.from({ length: 12 }, () => synthetic('failed', huge + '\n'))
+  let written = ''
+  await jsonReporter((t) => void (written += t)).end!(rs, summarize(rs))
+  const report = JSON.parse(written) as { cases: { actual: string }[] }
+  assert.is(report.cases.length, 12)
+  assert.is(report.cases[0]!.actual, 'x'.repeat(65536) + `…[truncated ${50 * 1024 * 1024 + 1 - 65536} chars]`)
+  const errored = toJsonReport([synthetic('errored', '', huge)], summarize([]))
+  assert.match(errored.cases[0]!.actual, /…\[truncated \d+ chars\]$/)
+  assert.ok(errored.cases[0]!.actual.length < 70_000)
+  assert.ok(formatFailure(rs[0]!).length < 300_000, 'the console block too')
+  assert.ok(formatTap(rs).length < 12 * 300_000)
+  assert.ok(formatJunit(rs).length < 12 * 300_000)
+  assert.is(clip('ab\u{1F600}c', 3), 'ab…[truncated 3 chars]', 'a surrogate pair is never split')
 })
 
 test.run()

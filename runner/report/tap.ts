@@ -4,6 +4,7 @@
  * case is `ok … # SKIP`. Strings in the YAML block are JSON-quoted (valid YAML).
  */
 import type { CaseResult, Reporter } from '../results.js'
+import { clip } from './text.js'
 
 export function formatTap(results: readonly CaseResult[]): string {
   const lines = ['TAP version 13', `1..${results.length}`]
@@ -13,11 +14,11 @@ export function formatTap(results: readonly CaseResult[]): string {
     switch (r.status) {
       case 'passed': lines.push(`ok ${n} - ${label}`); return
       case 'skipped': lines.push(`ok ${n} - ${label} # SKIP`); return
-      case 'expected-failure': lines.push(`not ok ${n} - ${label} # TODO ${oneLine(r.reason ?? 'expected failure')}`); return
+      case 'expected-failure': lines.push(`not ok ${n} - ${label} # TODO ${oneLine(clip(r.reason ?? 'expected failure'))}`); return
       default:
         lines.push(`not ok ${n} - ${label}`, '  ---', `  status: ${r.status}`, `  source: ${JSON.stringify(r.example.source)}`)
-        if (r.reason) lines.push(`  reason: ${JSON.stringify(r.reason)}`)
-        lines.push(`  expected: ${JSON.stringify(r.expected)}`, `  actual: ${JSON.stringify(r.actual)}`, '  ...')
+        if (r.reason) lines.push(`  reason: ${JSON.stringify(clip(r.reason))}`)
+        lines.push(`  expected: ${JSON.stringify(clip(r.expected))}`, `  actual: ${JSON.stringify(clip(r.actual))}`, '  ...')
     }
   })
   return lines.join('\n') + '\n'

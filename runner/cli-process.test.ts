@@ -1,0 +1,197 @@
+/**
+ * The CLI as a child process: what only a real process shows. Signals at
+ * every moment of a run, an adapter that exits or crashes the process, an
+ * open() that outlives its timeout. In each, the exit status is non-zero and
+ * the scratch database (PostgreSQL, MariaDB) or SQLite directory is gone.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { availableTargets, type Target } from '../adapters/servers.js'
+
+const ENTRY = "import('./runner/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv) })"
+const FIXTURE = './runner/fixtures/scratch-adapter.ts'
+
+interface Child {
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Resolves when stderr has printed `text`. */
+  readonly saw: (text: string) => Promise<void>
+  readonly kill: (signal: NodeJS.Signals) => void
+  stderr: string
+  stdout: string
+}
+
+/** Start the CLI; `env` adds fixture settings; TMPDIR is a fresh directory (SQLite scratch dirs land there). */
+function start(args: string[], env: Record<string, string> = {}, tmp = mkdtempSync(join(tmpdir(), 'ormconf-proc-'))): Child & { tmp: string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', ENTRY, 'x', ...args], { env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const waiting: [string, () => void][] = []
+  const self = {
+    tmp,
+    stderr: '',
+    stdout: '',
+    exited: new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    saw: (text: string) => new Promise<void>((resolve) => { if (self.stderr.includes(text)) resolve(); else waiting.push([text, resolve]) }),
+    kill: (signal: NodeJS.Signals) => void child.kill(signal)
+  }
+  child.stdout.on('data', (d) => void (self.stdout += d))
+  child.stderr.on('data', (d) => {
+    self.stderr += d
+    for (const [text, resolve] of waiting) if (self.stderr.includes(text)) resolve()
+  })
+  const limit = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  void self.exited.then(() => clearTimeout(limit))
+  return self
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const scratchDirs = (tmp: string) => readdirSync(tmp).filter((f) => f.startsWith('ormconf-'))
+/** The stderr lines that are the kit's (not the fixture's progress lines). */
+const kitLines = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('fixture: '))
+
+const exits = suite('a run that did not finish never exits 0')
+
+exits('an adapter calling process.exit(0) mid-run: non-zero, one line, scratch directory removed', async () => {
+  const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_FAULT: 'exit' })
+  const { code } = await c.exited
+  assert.is.not(code, 0)
+  assert.is(code, 1)
+  assert.equal(kitLines(c.stderr).length, 1, c.stderr)
+  assert.match(c.stderr, /process\.exit\(0\)/)
+  assert.equal(scratchDirs(c.tmp), [])
+})
+
+for (const fault of ['timer', 'rejection']) {
+  exits(`an adapter fault outside any case (${fault}): one line, no stack, exit 1, scratch removed`, async () => {
+    const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_FAULT: fault, ORMCONF_FIXTURE_HANG: 'count' })
+    const { code } = await c.exited
+    assert.is(code, 1)
+    assert.equal(kitLines(c.stderr).length, 1, c.stderr)
+    assert.match(c.stderr, fault === 'timer' ? /boom in a timer/ : /unhandled boom/)
+    assert.not.match(c.stderr, /\n\s+at /)
+    assert.equal(scratchDirs(c.tmp), [])
+  })
+}
+
+exits('SQLite: a signal mid-run stops a synchronous adapter that never yields', async () => {
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    const c = start(['run', 'spec/m2m-api.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_BUSY_MS: '20' })
+    await c.saw('fixture: running')
+    await sleep(300)
+    assert.equal(scratchDirs(c.tmp).length, 1, 'the run has its scratch directory')
+    const sent = performance.now()
+    c.kill(signal)
+    const { code } = await c.exited
+    assert.is(code, status, c.stderr)
+    assert.ok(performance.now() - sent < 2000, 'stopped promptly, not at the end of the run')
+    assert.equal(scratchDirs(c.tmp), [])
+    assert.not.match(c.stdout, /passed/)
+  }
+})
+
+exits('--timeout: large values work (three times it still fits a timer), beyond setTimeout is refused', async () => {
+  const big = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--timeout', '1000000000'], { ORMCONF_FIXTURE_OPEN_MS: '100' })
+  assert.is((await big.exited).code, 0, big.stderr)
+  assert.not.match(big.stderr, /TimeoutOverflowWarning/)
+  const huge = start(['run', 'spec/many-to-many.md', '--timeout', '3000000000'])
+  assert.is((await huge.exited).code, 2)
+  assert.equal(kitLines(huge.stderr).length, 1)
+  assert.match(huge.stderr, /--timeout must be at most 2147483647 ms/)
+})
+
+exits.run()
+
+const signals = suite('signals at every moment drop the scratch database')
+const targets = (await availableTargets()).filter((t): t is Target & { url: string } => t.url !== undefined)
+
+async function databases(t: Target & { url: string }): Promise<string[]> {
+  if (t.name === 'postgresql') {
+    const { default: pg } = await import('pg')
+    const c = new pg.Client({ connectionString: new URL('/postgres', t.url).toString() })
+    await c.connect()
+    try {
+      return (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")).rows.map((r: { datname: string }) => r.datname)
+    } finally {
+      await c.end()
+    }
+  }
+  const mariadb = await import('mariadb')
+  const u = new URL(t.url)
+  const c = await mariadb.createConnection({ host: u.hostname, port: Number(u.port), user: u.username })
+  try {
+    return ((await c.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ormconf%'")) as { name: string }[]).map((r) => r.name)
+  } finally {
+    await c.end()
+  }
+}
+
+async function until(what: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) if (await what()) return
+  throw new Error('timed out waiting')
+}
+
+type Moment = 'creating' | 'opening' | 'running' | 'running, twice' | 'running, then SIGTERM'
+const moments: Moment[] = ['creating', 'opening', 'running', 'running, twice', 'running, then SIGTERM']
+/** The database the fixture named on stderr (other test runs may create and drop theirs meanwhile). */
+const named = (c: Child) => /fixture: creating (\w+)/.exec(c.stderr)?.[1] ?? ''
+
+for (const t of targets) {
+  // Each run names its own database, so the moments run side by side.
+  /** SIGTERM mid-run exits 143. */
+  const sigterm = async () => {
+    const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url], { ORMCONF_FIXTURE_HANG: 'count' })
+    await c.saw('fixture: running')
+    c.kill('SIGTERM')
+    assert.is((await c.exited).code, 143)
+    assert.not.ok((await databases(t)).includes(named(c)))
+  }
+  /** An open() that outlives --timeout is closed when it resolves. */
+  const lateOpen = async () => {
+    const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '30'], { ORMCONF_FIXTURE_OPEN_MS: '1500' })
+    await c.saw('fixture: opening')
+    assert.ok((await databases(t)).includes(named(c)))
+    const { code } = await c.exited
+    assert.is(code, 2)
+    assert.match(c.stderr, /could not open: opening the adapter timed out after 90 ms/)
+    assert.not.ok((await databases(t)).includes(named(c)), 'dropped once the late open() resolved')
+  }
+  signals(`${t.name}: SIGINT while ${moments.join('; ')}; SIGTERM mid-run exits 143; an open() that outlives --timeout is closed when it resolves`, async () => {
+    await Promise.all([sigterm(), lateOpen(), ...moments.map(async (moment) => {
+      const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '60000'], moment.startsWith('running') ? { ORMCONF_FIXTURE_HANG: 'count' } : { ORMCONF_FIXTURE_OPEN_MS: '5000' })
+      await c.saw(`fixture: ${moment.split(',')[0]}`)
+      const mine = named(c)
+      assert.match(mine, /^ormconf_[0-9a-f]{12}$/)
+      if (moment !== 'creating') assert.ok((await databases(t)).includes(mine), 'the database exists')
+      c.kill('SIGINT')
+      if (moment === 'running, twice') {
+        await sleep(10 + Math.random() * 90)
+        c.kill('SIGINT')
+      }
+      if (moment === 'running, then SIGTERM') {
+        await sleep(30)
+        c.kill('SIGTERM')
+      }
+      const { code } = await c.exited
+      assert.is(code, 130, `${moment}: ${c.stderr}`)
+      assert.not.match(c.stderr, /\n\s+at /)
+      assert.not.ok((await databases(t)).includes(mine), `${mine} dropped (${moment})`)
+    })])
+  })
+
+  signals(`${t.name}: SIGINT while Prisma opens (its client takes a second)`, async () => {
+    const before = new Set(await databases(t))
+    const c = start(['run', 'spec/many-to-many.md', '--adapter', 'prisma', '--db', t.url])
+    let mine: string[] = []
+    await until(async () => (mine = (await databases(t)).filter((d) => !before.has(d))).length > 0)
+    c.kill('SIGINT')
+    assert.is((await c.exited).code, 130, c.stderr)
+    assert.not.match(c.stdout, /passed/, 'interrupted before the run ended')
+    const after = await databases(t)
+    assert.equal(mine.filter((d) => after.includes(d)), [])
+  })
+
+}
+
+signals.run()
