@@ -11,10 +11,10 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { defineAdapter, type Operation } from '../adapters/contract.js'
 import memory, { MemoryDatabase } from '../adapters/memory/index.js'
-import { main } from './cli.js'
 import { KitError } from './errors.js'
 import { parseDocument } from './parse/document.js'
 import { runDocument } from './run.js'
+import { cli } from './fixtures/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ormconf-any-'))
 const file = (name: string, text: string) => {
@@ -24,12 +24,6 @@ const file = (name: string, text: string) => {
 }
 const document = (models: string, examples: string) => `# T\n\n\`\`\`python\nfrom django.db import models\n\n${models}\n\`\`\`\n\n\`\`\`pycon\n${examples}\n\`\`\`\n`
 
-async function cli(...args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await main(['node', 'orm-conformance', ...args], { stdout: (t) => void (out += t), stderr: (t) => void (err += t) })
-  return { code, out, err }
-}
 
 /** The memory adapter as a first-contract adapter: no features declared, every operation logged. */
 function plain(log: Operation[] = []) {

@@ -8,15 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { main } from './cli.js'
 import { invalidUtf8 } from './parse/document.js'
+import { cli } from './fixtures/cli.js'
 
-async function cli(...args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await main(['node', 'orm-conformance', ...args], { stdout: (t) => void (out += t), stderr: (t) => void (err += t) })
-  return { code, out, err }
-}
 const dir = mkdtempSync(join(tmpdir(), 'ormconf-input-'))
 const SEED = readFileSync('spec/many-to-many.md', 'utf8')
 const ERRATA = readFileSync('spec/many-to-many.errata.json', 'utf8')

@@ -4,16 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { main } from './cli.js'
 import { parseDocument } from './parse/document.js'
+import { cli } from './fixtures/cli.js'
 
 /** Run the CLI in-process; collect what it prints. */
-async function cli(...args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await main(['node', 'orm-conformance', ...args], { stdout: (t) => void (out += t), stderr: (t) => void (err += t) })
-  return { code, out, err }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'ormconf-cli-'))
 const MODELS = '```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n'

@@ -8,15 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { main } from './cli.js'
+import { cli } from './fixtures/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ormconf-gate-'))
-async function cli(...args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await main(['node', 'orm-conformance', ...args], { stdout: (t) => void (out += t), stderr: (t) => void (err += t) })
-  return { code, out, err }
-}
 const file = (name: string, data: unknown) => {
   const path = join(dir, name)
   writeFileSync(path, typeof data === 'string' ? data : JSON.stringify(data))
