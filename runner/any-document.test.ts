@@ -250,3 +250,14 @@ byName('`run many-to-many` from any directory runs the shipped seed, errata appl
 })
 
 byName.run()
+
+const api = suite('the library API')
+
+api("runDocument applies the document's errata by default, as the README's example expects", async () => {
+  const { readDocument } = await import('./parse/document.js')
+  const { summarize } = await import('./results.js')
+  const s = summarize(await runDocument(await readDocument('spec/many-to-many.md'), { adapter: memory }))
+  assert.equal([s.passed, s.expectedFailures, s.failed], [88, 1, 0])
+})
+
+api.run()

@@ -13,7 +13,7 @@ import type { Statement } from './language/ast.js'
 import { parseStatement, SyntaxProblem, UnsupportedSyntax } from './language/parse.js'
 import type { Document, Example } from './parse/document.js'
 import { summarize, type CaseResult, type Reporter, type Status } from './results.js'
-import type { Expectations } from './expectations.js'
+import { loadErrata, type Expectations } from './expectations.js'
 
 export interface RunOptions {
   readonly adapter: AdapterFactory
@@ -22,7 +22,7 @@ export interface RunOptions {
   readonly reuseDatabase?: boolean
   /** Per-example limit for the adapter's work. @default 10000 */
   readonly timeoutMs?: number
-  /** Errata and baseline entries: case id -> reason. */
+  /** Errata and baseline entries: case id -> reason. @default the document's own errata (`spec/<name>.errata.json`) */
   readonly expected?: Expectations
   /** Report only these cases; earlier statements still run (the document is one session). */
   readonly select?: (example: Example) => boolean
@@ -92,11 +92,12 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
   const results: CaseResult[] = []
   try {
     const guarded = guard(adapter, timeoutMs, options.signal)
+    const expected = options.expected ?? loadErrata(doc.file)
     const interpreter = new Interpreter(doc.models, guarded, { features: options.adapter.features ?? [] })
     const last = lastSelected(doc, options.select)
     for (const [i, example] of doc.examples.entries()) {
       if (i > last) break
-      const result = await runExample(example, statements[i]!, interpreter, adapter, options.expected)
+      const result = await runExample(example, statements[i]!, interpreter, adapter, expected)
       if (options.select && !options.select(example)) continue
       results.push(result)
       options.reporter?.result?.(result)
