@@ -5,7 +5,7 @@
 // that the HTML's counts equal the JSON reports'. Unreachable databases and
 // adapters that cannot load are rows marked skipped, with the reason.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'

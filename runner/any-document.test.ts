@@ -31,7 +31,12 @@ function plain(log: Operation[] = []) {
     name: 'plain',
     async open({ schema }) {
       const db = new MemoryDatabase(schema)
-      return { execute: (op: Operation) => (log.push(op), db.execute(op)) }
+      return {
+        execute: (op: Operation) => {
+          log.push(op)
+          return db.execute(op)
+        }
+      }
     }
   })
 }

@@ -646,7 +646,7 @@ function construct(type: PyType, args: readonly PyValue[], kwargs: Kwargs): PyVa
     if (values[i] !== undefined) throw raise.type(`argument for function given by name ('${k}') and position (${i + 1})`)
     values[i] = integer(v)
   }
-  const missing = values.slice(0, required).findIndex((v) => v === undefined)
+  const missing = values.slice(0, required).indexOf(undefined)
   if (missing >= 0) throw raise.type(`function missing required argument '${names[missing]}' (pos ${missing + 1})`)
   const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0] = values
   if (type.name === 'time') {

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Code, Heading, Nodes, Paragraph, Root } from 'mdast'
-import { toString } from 'mdast-util-to-string'
+import { toString as textOf } from 'mdast-util-to-string'
 import remarkParse from 'remark-parse'
 import { unified } from 'unified'
 import { at } from '../errors.js'
@@ -97,16 +97,19 @@ export function parseDocument(source: string, file: string): Document {
 
   const visit = (node: Nodes): void => {
     if (node.type === 'heading') {
-      section = toString(node as Heading)
+      section = textOf(node as Heading)
       if (!heading) heading = section
       context = ''
       return
     }
     if (node.type === 'paragraph') {
-      context = toString(node as Paragraph).replace(/\s+/g, ' ').trim()
+      context = textOf(node as Paragraph).replace(/\s+/g, ' ').trim()
       return
     }
-    if (node.type === 'code') return code(node)
+    if (node.type === 'code') {
+      code(node)
+      return
+    }
     if ('children' in node) for (const child of node.children) visit(child as Nodes)
   }
 

@@ -407,9 +407,11 @@ function checkStr(d: Draft, e: Expr, known: ReadonlySet<string>): void {
           if (!known.has(x.name)) bad(`unknown field self.${x.name}`)
           return
         }
-        return bad('an attribute of something other than self')
+        bad('an attribute of something other than self')
+        return
       case 'tuple':
-        return x.items.forEach(walk)
+        for (const item of x.items) walk(item)
+        return
       case 'binary':
         if (x.op !== '+' && x.op !== '%') bad(`the operator '${x.op}'`)
         walk(x.left)
@@ -420,11 +422,18 @@ function checkStr(d: Draft, e: Expr, known: ReadonlySet<string>): void {
         return
       case 'call':
         if (x.kwargs.length) bad('keyword arguments')
-        if (x.callee.type === 'name' && (x.callee.id === 'str' || x.callee.id === 'repr') && x.args.length === 1) return walk(x.args[0]!)
-        if (x.callee.type === 'attribute' && x.callee.name === 'format' && x.callee.object.type === 'str') return x.args.forEach(walk)
-        return bad('this call')
+        if (x.callee.type === 'name' && (x.callee.id === 'str' || x.callee.id === 'repr') && x.args.length === 1) {
+          walk(x.args[0]!)
+          return
+        }
+        if (x.callee.type === 'attribute' && x.callee.name === 'format' && x.callee.object.type === 'str') {
+          for (const arg of x.args) walk(arg)
+          return
+        }
+        bad('this call')
+        return
       default:
-        return bad(`a ${x.type} expression`)
+        bad(`a ${x.type} expression`)
     }
   }
   walk(e)
