@@ -12,10 +12,27 @@ import { availableTargets, type Target } from './servers.js'
 /** The schema the suite uses (the seed document's models). */
 export const schema: Schema = {
   models: [
-    { name: 'Publication', fields: [{ name: 'title', type: 'string', maxLength: 30, nullable: false }], ordering: [{ field: 'title', descending: false }] },
-    { name: 'Article', fields: [{ name: 'headline', type: 'string', maxLength: 100, nullable: false }], ordering: [{ field: 'headline', descending: false }] }
+    {
+      name: 'Publication',
+      fields: [{ name: 'title', type: 'string', maxLength: 30, nullable: false }],
+      ordering: [{ field: 'title', descending: false }]
+    },
+    {
+      name: 'Article',
+      fields: [{ name: 'headline', type: 'string', maxLength: 100, nullable: false }],
+      ordering: [{ field: 'headline', descending: false }]
+    }
   ],
-  relations: [{ name: 'Article.publications', source: 'Article', field: 'publications', target: 'Publication', reverseQueryName: 'article', reverseAccessor: 'article_set' }]
+  relations: [
+    {
+      name: 'Article.publications',
+      source: 'Article',
+      field: 'publications',
+      target: 'Publication',
+      reverseQueryName: 'article',
+      reverseAccessor: 'article_set'
+    }
+  ]
 }
 
 export interface SuiteOptions {
@@ -72,7 +89,8 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
 
     test.before.each(async () => {
       db = await factory.open({ schema, ...(target.url ? { db: target.url } : {}) })
-      for (const title of ['Science News', 'Science Weekly', 'The Journal']) await run({ kind: 'insert', model: 'Publication', values: { title } })
+      for (const title of ['Science News', 'Science Weekly', 'The Journal'])
+        await run({ kind: 'insert', model: 'Publication', values: { title } })
       for (const headline of ['Alpha', 'Beta']) await run({ kind: 'insert', model: 'Article', values: { headline } })
       await run({ kind: 'add', relation: 'Article.publications', side: 'forward', id: 1, targets: [1, 2, 3] })
       await run({ kind: 'add', relation: 'Article.publications', side: 'reverse', id: 1, targets: [2] })
@@ -91,7 +109,10 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
 
     it('exclude across the relation, from both sides', async () => {
       assert.equal(await ids(q('Article', [f([{ via: viaPublications, field: 'id', lookup: 'exact', value: 3 }], true)])), [2])
-      assert.equal(await ids(q('Publication', [f([{ via: viaArticles, field: 'headline', lookup: 'exact', value: 'Beta' }], true)])), [2, 3])
+      assert.equal(
+        await ids(q('Publication', [f([{ via: viaArticles, field: 'headline', lookup: 'exact', value: 'Beta' }], true)])),
+        [2, 3]
+      )
     })
 
     it('cascade on delete from both sides and on bulk delete', async () => {
@@ -117,7 +138,8 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
     })
 
     it("case rules and literal wildcards, whatever the database's collation", async () => {
-      for (const title of ['science lower', '50%_off', 'C:\\temp', 'École', "O'Brien \"x\""]) await run({ kind: 'insert', model: 'Publication', values: { title } })
+      for (const title of ['science lower', '50%_off', 'C:\\temp', 'École', 'O\'Brien "x"'])
+        await run({ kind: 'insert', model: 'Publication', values: { title } })
       const by = (lookup: 'exact' | 'iexact' | 'startswith' | 'istartswith' | 'contains' | 'icontains' | 'endswith', value: string) =>
         ids(q('Publication', [f([{ field: 'title', lookup, value }])], { orderBy: [] }))
       assert.equal(await by('startswith', 'science'), [4])
@@ -160,31 +182,55 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
 /** Schemas for the features beyond the first contract (see `Feature` in contract.ts). */
 export const featureSchemas = {
   'field-types': {
-    models: [{
-      name: 'Event',
-      fields: [
-        { name: 'day', type: 'date', nullable: true },
-        { name: 'at', type: 'datetime', nullable: true },
-        { name: 'clock', type: 'time', nullable: true },
-        { name: 'price', type: 'decimal', maxDigits: 6, decimalPlaces: 2, nullable: true },
-        { name: 'ratio', type: 'float', nullable: true }
-      ],
-      ordering: []
-    }],
+    models: [
+      {
+        name: 'Event',
+        fields: [
+          { name: 'day', type: 'date', nullable: true },
+          { name: 'at', type: 'datetime', nullable: true },
+          { name: 'clock', type: 'time', nullable: true },
+          { name: 'price', type: 'decimal', maxDigits: 6, decimalPlaces: 2, nullable: true },
+          { name: 'ratio', type: 'float', nullable: true }
+        ],
+        ordering: []
+      }
+    ],
     relations: []
   },
   'primary-keys': {
     models: [
-      { name: 'Code', primaryKey: { name: 'code', type: 'string', auto: false, maxLength: 10 }, fields: [{ name: 'label', type: 'string', maxLength: 20, nullable: false }], ordering: [] },
+      {
+        name: 'Code',
+        primaryKey: { name: 'code', type: 'string', auto: false, maxLength: 10 },
+        fields: [{ name: 'label', type: 'string', maxLength: 20, nullable: false }],
+        ordering: []
+      },
       { name: 'Item', fields: [{ name: 'name', type: 'string', maxLength: 20, nullable: false }], ordering: [] }
     ],
-    relations: [{ name: 'Item.codes', source: 'Item', field: 'codes', target: 'Code', reverseQueryName: 'item', reverseAccessor: 'item_set' }]
+    relations: [
+      { name: 'Item.codes', source: 'Item', field: 'codes', target: 'Code', reverseQueryName: 'item', reverseAccessor: 'item_set' }
+    ]
   },
   'self-relations': {
     models: [{ name: 'Person', fields: [{ name: 'name', type: 'string', maxLength: 20, nullable: false }], ordering: [] }],
     relations: [
-      { name: 'Person.friends', source: 'Person', field: 'friends', target: 'Person', reverseQueryName: 'friends_rel_+', reverseAccessor: 'friends_rel_+', symmetrical: true },
-      { name: 'Person.idols', source: 'Person', field: 'idols', target: 'Person', reverseQueryName: 'stalkers', reverseAccessor: 'stalkers' }
+      {
+        name: 'Person.friends',
+        source: 'Person',
+        field: 'friends',
+        target: 'Person',
+        reverseQueryName: 'friends_rel_+',
+        reverseAccessor: 'friends_rel_+',
+        symmetrical: true
+      },
+      {
+        name: 'Person.idols',
+        source: 'Person',
+        field: 'idols',
+        target: 'Person',
+        reverseQueryName: 'stalkers',
+        reverseAccessor: 'stalkers'
+      }
     ]
   }
 } as const satisfies Record<string, Schema>
@@ -211,38 +257,75 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
     const r = await run({ kind: 'select', query })
     return r.kind === 'rows' ? r.rows : []
   }
-  const cond = (field: string, lookup: Filter['conditions'][number]['lookup'], value: Filter['conditions'][number]['value'], extra = {}) => f([{ field, lookup, value, ...extra }])
-  const query = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({ model, filters, distinct: false, orderBy: [], offset: 0, ...extra })
-
-  it('field-types', 'dates, times, decimals and floats keep their text forms, order by value, and take range and year/month/day', async () => {
-    await open(featureSchemas['field-types'])
-    const events = [
-      { day: '2005-07-27', at: '2005-07-28T10:00:00.000000', clock: '09:30:00.000000', price: '9.50', ratio: 0.5 },
-      { day: '2006-01-05', at: '2005-07-28T09:59:59.000000', clock: '23:00:05.000000', price: '10.00', ratio: 1.25 },
-      { day: '2005-12-31', at: '2004-02-29T00:00:00.000000', clock: '00:00:00.000000', price: '-1.05', ratio: -2 }
-    ]
-    for (const values of events) await run({ kind: 'insert', model: 'Event', values })
-    const all = await rows(query('Event'))
-    assert.equal(all.map(({ id: _, ...r }) => r), events, 'values come back in the contract\'s text forms')
-    assert.equal((await rows(query('Event', [], { orderBy: [{ field: 'price', descending: false }] }))).map((r) => r.price), ['-1.05', '9.50', '10.00'], 'decimals by value')
-    assert.equal((await rows(query('Event', [], { orderBy: [{ field: 'at', descending: true }] }))).map((r) => r.id), [1, 2, 3])
-    assert.equal(await ids(query('Event', [cond('day', 'range', ['2005-01-01', '2005-12-31'])])), [1, 3])
-    assert.equal(await ids(query('Event', [cond('day', 'exact', 2005, { transform: 'year' })])), [1, 3])
-    assert.equal(await ids(query('Event', [cond('at', 'gte', 7, { transform: 'month' })])), [1, 2])
-    assert.equal(await ids(query('Event', [cond('day', 'in', [27, 5], { transform: 'day' })])), [1, 2])
-    assert.equal(await ids(query('Event', [cond('price', 'gt', '9.5')])), [2], 'a lookup value need not have the field\'s places')
-    assert.equal(await ids(query('Event', [cond('clock', 'lt', '10:00:00.000000')])), [1, 3])
-    assert.equal(await ids(query('Event', [cond('ratio', 'lte', 0.5)])), [1, 3])
+  const cond = (field: string, lookup: Filter['conditions'][number]['lookup'], value: Filter['conditions'][number]['value'], extra = {}) =>
+    f([{ field, lookup, value, ...extra }])
+  const query = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({
+    model,
+    filters,
+    distinct: false,
+    orderBy: [],
+    offset: 0,
+    ...extra
   })
+
+  it(
+    'field-types',
+    'dates, times, decimals and floats keep their text forms, order by value, and take range and year/month/day',
+    async () => {
+      await open(featureSchemas['field-types'])
+      const events = [
+        { day: '2005-07-27', at: '2005-07-28T10:00:00.000000', clock: '09:30:00.000000', price: '9.50', ratio: 0.5 },
+        { day: '2006-01-05', at: '2005-07-28T09:59:59.000000', clock: '23:00:05.000000', price: '10.00', ratio: 1.25 },
+        { day: '2005-12-31', at: '2004-02-29T00:00:00.000000', clock: '00:00:00.000000', price: '-1.05', ratio: -2 }
+      ]
+      for (const values of events) await run({ kind: 'insert', model: 'Event', values })
+      const all = await rows(query('Event'))
+      assert.equal(
+        all.map(({ id: _, ...r }) => r),
+        events,
+        "values come back in the contract's text forms"
+      )
+      assert.equal(
+        (await rows(query('Event', [], { orderBy: [{ field: 'price', descending: false }] }))).map((r) => r.price),
+        ['-1.05', '9.50', '10.00'],
+        'decimals by value'
+      )
+      assert.equal(
+        (await rows(query('Event', [], { orderBy: [{ field: 'at', descending: true }] }))).map((r) => r.id),
+        [1, 2, 3]
+      )
+      assert.equal(await ids(query('Event', [cond('day', 'range', ['2005-01-01', '2005-12-31'])])), [1, 3])
+      assert.equal(await ids(query('Event', [cond('day', 'exact', 2005, { transform: 'year' })])), [1, 3])
+      assert.equal(await ids(query('Event', [cond('at', 'gte', 7, { transform: 'month' })])), [1, 2])
+      assert.equal(await ids(query('Event', [cond('day', 'in', [27, 5], { transform: 'day' })])), [1, 2])
+      assert.equal(await ids(query('Event', [cond('price', 'gt', '9.5')])), [2], "a lookup value need not have the field's places")
+      assert.equal(await ids(query('Event', [cond('clock', 'lt', '10:00:00.000000')])), [1, 3])
+      assert.equal(await ids(query('Event', [cond('ratio', 'lte', 0.5)])), [1, 3])
+    }
+  )
 
   it('primary-keys', 'string primary keys: insert, link from both sides, filter through the relation', async () => {
     await open(featureSchemas['primary-keys'])
-    for (const code of ['AB', 'a:b', 'Z']) assert.equal(await run({ kind: 'insert', model: 'Code', values: { id: code, label: `label ${code}` } }), { kind: 'inserted', id: code })
+    for (const code of ['AB', 'a:b', 'Z'])
+      assert.equal(await run({ kind: 'insert', model: 'Code', values: { id: code, label: `label ${code}` } }), {
+        kind: 'inserted',
+        id: code
+      })
     await run({ kind: 'insert', model: 'Item', values: { name: 'one' } })
     await run({ kind: 'add', relation: 'Item.codes', side: 'forward', id: 1, targets: ['AB', 'a:b'] })
     await run({ kind: 'remove', relation: 'Item.codes', side: 'reverse', id: 'AB', targets: [1] })
-    assert.equal(await ids(query('Code', [f([{ via: { relation: 'Item.codes', side: 'reverse' }, field: 'id', lookup: 'exact', value: 1 }])], { orderBy: [{ field: 'id', descending: false }] })), ['a:b'])
-    assert.equal(await ids(query('Item', [f([{ via: { relation: 'Item.codes', side: 'forward' }, field: 'id', lookup: 'startswith', value: 'a' }])])), [1])
+    assert.equal(
+      await ids(
+        query('Code', [f([{ via: { relation: 'Item.codes', side: 'reverse' }, field: 'id', lookup: 'exact', value: 1 }])], {
+          orderBy: [{ field: 'id', descending: false }]
+        })
+      ),
+      ['a:b']
+    )
+    assert.equal(
+      await ids(query('Item', [f([{ via: { relation: 'Item.codes', side: 'forward' }, field: 'id', lookup: 'startswith', value: 'a' }])])),
+      [1]
+    )
   })
 
   it('self-relations', 'a relation from a model to itself keeps its two columns apart', async () => {
@@ -251,22 +334,32 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
     await run({ kind: 'add', relation: 'Person.idols', side: 'forward', id: 1, targets: [2, 3] })
     await run({ kind: 'add', relation: 'Person.friends', side: 'forward', id: 2, targets: [3] })
     await run({ kind: 'add', relation: 'Person.friends', side: 'reverse', id: 2, targets: [3] })
-    const via = (relation: string, side: 'forward' | 'reverse', name: string) => f([{ via: { relation, side }, field: 'name', lookup: 'exact', value: name }])
+    const via = (relation: string, side: 'forward' | 'reverse', name: string) =>
+      f([{ via: { relation, side }, field: 'name', lookup: 'exact', value: name }])
     assert.equal(await ids(query('Person', [via('Person.idols', 'reverse', 'Anne')])), [2, 3], 'stalkers of Anne')
     assert.equal(await ids(query('Person', [via('Person.idols', 'forward', 'Bob')])), [1], 'idols include Bob')
     assert.equal(await ids(query('Person', [via('Person.friends', 'forward', 'Cy')])), [2])
     assert.equal(await ids(query('Person', [via('Person.friends', 'reverse', 'Cy')])), [2])
     await run({ kind: 'delete', query: query('Person', [cond('id', 'exact', 3)]) })
-    assert.equal(await ids(query('Person', [f([{ via: { relation: 'Person.friends', side: 'forward' }, field: 'id', lookup: 'isnull', value: false }])])), [])
+    assert.equal(
+      await ids(
+        query('Person', [f([{ via: { relation: 'Person.friends', side: 'forward' }, field: 'id', lookup: 'isnull', value: false }])])
+      ),
+      []
+    )
   })
 
   test.run()
 }
 
 const q = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({
-  model, filters, distinct: false, orderBy: schema.models.find((m) => m.name === model)!.ordering, offset: 0, ...extra
+  model,
+  filters,
+  distinct: false,
+  orderBy: schema.models.find((m) => m.name === model)!.ordering,
+  offset: 0,
+  ...extra
 })
 const viaPublications = { relation: 'Article.publications', side: 'forward' as const }
 const viaArticles = { relation: 'Article.publications', side: 'reverse' as const }
 const f = (conditions: Filter['conditions'], negated = false): Filter => ({ negated, conditions })
-

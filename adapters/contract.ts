@@ -181,11 +181,20 @@ export interface OrderKey {
 
 /** Field lookups, with Django's meaning (see rule 6 above). `range` needs feature `date-lookups`. */
 export type Lookup =
-  | 'exact' | 'iexact'
-  | 'contains' | 'icontains'
-  | 'startswith' | 'istartswith'
-  | 'endswith' | 'iendswith'
-  | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull'
+  | 'exact'
+  | 'iexact'
+  | 'contains'
+  | 'icontains'
+  | 'startswith'
+  | 'istartswith'
+  | 'endswith'
+  | 'iendswith'
+  | 'in'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'isnull'
   | 'range'
 
 /**

@@ -74,25 +74,35 @@ export function matches(value: Scalar, c: Condition, type?: FieldType): boolean 
   if (c.lookup === 'isnull') return (value === null) === (v === true)
   if (value === null) return false
   if (c.lookup === 'in') return Array.isArray(v) && v.some((x) => x !== null && cmp(value, x) === 0)
-  if (c.lookup === 'range') return Array.isArray(v) && v.length === 2 && v[0] !== null && v[1] !== null && cmp(value, v[0]!) >= 0 && cmp(value, v[1]!) <= 0
+  if (c.lookup === 'range')
+    return Array.isArray(v) && v.length === 2 && v[0] !== null && v[1] !== null && cmp(value, v[0]!) >= 0 && cmp(value, v[1]!) <= 0
   if (v === null || Array.isArray(v)) return false
   const target = v as Scalar
   const insensitive = c.lookup.startsWith('i')
   const s = text(value, insensitive)
   const t = text(target, insensitive)
   switch (c.lookup) {
-    case 'exact': return cmp(value, target) === 0
-    case 'iexact': return s === t
+    case 'exact':
+      return cmp(value, target) === 0
+    case 'iexact':
+      return s === t
     case 'contains':
-    case 'icontains': return s.includes(t)
+    case 'icontains':
+      return s.includes(t)
     case 'startswith':
-    case 'istartswith': return s.startsWith(t)
+    case 'istartswith':
+      return s.startsWith(t)
     case 'endswith':
-    case 'iendswith': return s.endsWith(t)
-    case 'gt': return cmp(value, target) > 0
-    case 'gte': return cmp(value, target) >= 0
-    case 'lt': return cmp(value, target) < 0
-    case 'lte': return cmp(value, target) <= 0
+    case 'iendswith':
+      return s.endsWith(t)
+    case 'gt':
+      return cmp(value, target) > 0
+    case 'gte':
+      return cmp(value, target) >= 0
+    case 'lt':
+      return cmp(value, target) < 0
+    case 'lte':
+      return cmp(value, target) <= 0
   }
 }
 

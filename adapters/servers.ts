@@ -23,14 +23,22 @@ export async function reachable(target: Target): Promise<boolean> {
   const port = Number(u.port || (target.name === 'postgresql' ? 5432 : 3306))
   return new Promise((resolve) => {
     const socket = createConnection({ host: u.hostname, port, timeout: 1500 })
-    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
     socket.once('error', () => resolve(false))
-    socket.once('timeout', () => { socket.destroy(); resolve(false) })
+    socket.once('timeout', () => {
+      socket.destroy()
+      resolve(false)
+    })
   })
 }
 
 /** The targets to test; throws under CI when one is unreachable. `servers` overrides the URLs (`false`: leave out). */
-export async function availableTargets(servers: { readonly postgresql?: string | false; readonly mariadb?: string | false } = {}): Promise<Target[]> {
+export async function availableTargets(
+  servers: { readonly postgresql?: string | false; readonly mariadb?: string | false } = {}
+): Promise<Target[]> {
   const out: Target[] = []
   const chosen = TARGETS.flatMap((t): Target[] => {
     const url = t.name === 'postgresql' ? servers.postgresql : t.name === 'mariadb' ? servers.mariadb : undefined

@@ -5,16 +5,19 @@
 // that the HTML's counts equal the JSON reports'. Unreachable databases and
 // adapters that cannot load are rows marked skipped, with the reason.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { renderHtml, renderMarkdown, countsInHtml } from './matrix-render.mjs'
+import { countsInHtml, renderHtml, renderMarkdown } from './matrix-render.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(root, 'reports')
 mkdirSync(out, { recursive: true })
-const docs = readdirSync(join(root, 'spec')).filter((f) => f.endsWith('.md')).sort().map((f) => `spec/${f}`)
+const docs = readdirSync(join(root, 'spec'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => `spec/${f}`)
 const DATABASES = [
   { name: 'sqlite', url: undefined },
   { name: 'postgresql', url: process.env.PG_URL ?? 'postgresql://postgres@127.0.0.1:5432' },
@@ -23,31 +26,58 @@ const DATABASES = [
 const ADAPTERS = [
   { name: 'memory', spec: 'memory', databases: ['sqlite'], baseline: () => undefined, note: 'in-memory reference (no database)' },
   { name: 'prisma', spec: 'prisma', databases: ['sqlite', 'postgresql', 'mariadb'], baseline: () => 'adapters/prisma/baseline.json' },
-  { name: 'sequelize', spec: './dist/adapters/sequelize/index.js', databases: ['sqlite', 'postgresql', 'mariadb'], baseline: (db) => `adapters/sequelize/baseline.${db}.json` }
+  {
+    name: 'sequelize',
+    spec: './dist/adapters/sequelize/index.js',
+    databases: ['sqlite', 'postgresql', 'mariadb'],
+    baseline: (db) => `adapters/sequelize/baseline.${db}.json`
+  }
 ]
 
-const reachable = (url) => new Promise((resolve) => {
-  if (!url) return resolve(true)
-  const u = new URL(url)
-  const s = createConnection({ host: u.hostname, port: Number(u.port), timeout: 1500 })
-  s.once('connect', () => { s.destroy(); resolve(true) })
-  s.once('error', () => resolve(false))
-  s.once('timeout', () => { s.destroy(); resolve(false) })
-})
+const reachable = (url) =>
+  new Promise((resolve) => {
+    if (!url) return resolve(true)
+    const u = new URL(url)
+    const s = createConnection({ host: u.hostname, port: Number(u.port), timeout: 1500 })
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+    s.once('timeout', () => {
+      s.destroy()
+      resolve(false)
+    })
+  })
 
 const rows = []
 for (const adapter of ADAPTERS) {
   for (const dbName of adapter.databases) {
     const db = DATABASES.find((d) => d.name === dbName)
     const label = adapter.name === 'memory' ? 'none' : dbName
-    if (!(await reachable(db.url))) { rows.push({ adapter: adapter.name, database: label, skipped: `no server at ${db.url}` }); continue }
+    if (!(await reachable(db.url))) {
+      rows.push({ adapter: adapter.name, database: label, skipped: `no server at ${db.url}` })
+      continue
+    }
     const baseline = adapter.baseline(dbName)
     const summary = { total: 0, passed: 0, failed: 0, errored: 0, expectedFailures: 0, unexpectedPasses: 0, skipped: 0 }
     const failing = []
     const notes = []
     for (const doc of docs) {
       const report = join(out, `${adapter.name}-${label}-${doc.replace(/^spec\//, '').replace(/\.md$/, '')}.json`)
-      const args = ['bin/cli.js', 'run', doc, '--adapter', adapter.spec, '--reporter', 'json', '--output', report, ...(db.url && adapter.name !== 'memory' ? ['--db', db.url] : []), ...(baseline ? ['--baseline', baseline] : [])]
+      const args = [
+        'bin/cli.js',
+        'run',
+        doc,
+        '--adapter',
+        adapter.spec,
+        '--reporter',
+        'json',
+        '--output',
+        report,
+        ...(db.url && adapter.name !== 'memory' ? ['--db', db.url] : []),
+        ...(baseline ? ['--baseline', baseline] : [])
+      ]
       const r = spawnSync('node', args, { cwd: root, encoding: 'utf8' })
       if (r.status === 2) {
         const why = (r.stderr || '').trim().split('\n')[0]
@@ -71,7 +101,10 @@ const shown = countsInHtml(html)
 for (const row of rows.filter((r) => r.summary)) {
   const s = shown.get(`${row.adapter}|${row.database}`)
   const want = [row.summary.passed, row.summary.failed + row.summary.errored + row.summary.unexpectedPasses, row.summary.expectedFailures]
-  if (!s || s.join() !== want.join()) { console.error(`matrix.html disagrees with the JSON report for ${row.adapter} on ${row.database}: ${s} vs ${want}`); process.exit(1) }
+  if (!s || s.join() !== want.join()) {
+    console.error(`matrix.html disagrees with the JSON report for ${row.adapter} on ${row.database}: ${s} vs ${want}`)
+    process.exit(1)
+  }
 }
 console.log(readFileSync(join(out, 'matrix.md'), 'utf8'))
 const red = rows.filter((r) => r.summary && (r.summary.failed || r.summary.errored || r.summary.unexpectedPasses))

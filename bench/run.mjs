@@ -15,7 +15,11 @@ const started = Date.now()
 const oracleDir = join(root, '..', 'shared', 'oracle', 'django')
 const python = '/usr/bin/python3'
 const PG = process.env.PG_URL ?? 'postgresql://postgres@127.0.0.1:5432'
-const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, quick }
+const results = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  quick
+}
 const md = [`# Benchmarks`, '', `${results.date.slice(0, 10)} · ${results.machine}${quick ? ' · --quick' : ''}`, '']
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const fmt = (x, d = 1) => (x === undefined ? '–' : x.toFixed(d))
@@ -28,14 +32,22 @@ const gnuTime = existsSync('/usr/bin/time')
 function timeCommand(cmd, args, env = {}) {
   const t = performance.now()
   const r = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, ...env } })
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        env: { ...process.env, ...env }
+      })
     : spawnSync(cmd, args, { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } })
   const ms = performance.now() - t
   const kb = gnuTime ? Number((r.stderr ?? '').trim().split('\n').pop()) : NaN
   return { ms, status: r.status, peakMB: Number.isFinite(kb) ? kb / 1024 : undefined }
 }
 
-const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py')) && spawnSync(python, ['-c', 'import django'], { stdio: 'ignore' }).status === 0
+const djangoOk =
+  existsSync(python) &&
+  existsSync(join(oracleDir, 'run_doc.py')) &&
+  spawnSync(python, ['-c', 'import django'], { stdio: 'ignore' }).status === 0
 
 // 1. End to end, process start to exit, alternating.
 {
@@ -56,11 +68,27 @@ const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py'))
     }
   }
   const django = djangoOk ? median(times['Django 3.2 doctest, SQLite']) : undefined
-  results.endToEnd = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { medianMs: median(v), peakMB: peaks[k].length ? median(peaks[k]) : undefined, runs }]))
+  results.endToEnd = Object.fromEntries(
+    Object.entries(times).map(([k, v]) => [k, { medianMs: median(v), peakMB: peaks[k].length ? median(peaks[k]) : undefined, runs }])
+  )
   const target = { 'orm-conformance, Prisma on SQLite': '≤ 1.0×, ≤ 120 MB', 'orm-conformance, memory adapter': '≤ 0.5×' }
-  md.push(`## 1. End to end: the seed document (89 examples), process start to exit`, '', `${runs} runs each, alternated; median. The Prisma client is cached (section 5).`, '', '| command | median ms | ratio to Django (same run) | peak RSS MB | target |', '| --- | ---: | ---: | ---: | --- |')
-  for (const [k, v] of Object.entries(times)) md.push(`| ${k} | ${fmt(median(v), 0)} | ${django ? fmt(median(v) / django, 2) + '×' : '–'} | ${peaks[k].length ? fmt(median(peaks[k]), 0) : '–'} | ${target[k] ?? ''} |`)
-  if (!djangoOk) md.push('', 'Django row skipped: /usr/bin/python3 cannot import django (apt-get install python3-django), or ../shared/oracle is missing.')
+  md.push(
+    `## 1. End to end: the seed document (89 examples), process start to exit`,
+    '',
+    `${runs} runs each, alternated; median. The Prisma client is cached (section 5).`,
+    '',
+    '| command | median ms | ratio to Django (same run) | peak RSS MB | target |',
+    '| --- | ---: | ---: | ---: | --- |'
+  )
+  for (const [k, v] of Object.entries(times))
+    md.push(
+      `| ${k} | ${fmt(median(v), 0)} | ${django ? fmt(median(v) / django, 2) + '×' : '–'} | ${peaks[k].length ? fmt(median(peaks[k]), 0) : '–'} | ${target[k] ?? ''} |`
+    )
+  if (!djangoOk)
+    md.push(
+      '',
+      'Django row skipped: /usr/bin/python3 cannot import django (apt-get install python3-django), or ../shared/oracle is missing.'
+    )
   md.push('')
 }
 
@@ -69,8 +97,23 @@ const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py'))
   const dir = mkdtempSync(join(tmpdir(), 'ormconf-bench-'))
   const spec = readFileSync(join(root, 'spec', 'many-to-many.md'), 'utf8')
   const models = spec.slice(spec.indexOf('```python'), spec.indexOf('```', spec.indexOf('```python') + 3) + 4)
-  const cycle = (i) => [`>>> p = Publication(title='T${i}')`, '>>> p.save()', `>>> Publication.objects.filter(title__startswith='T${i}').count()`, '1', '>>> p.delete()']
-  md.push('## 2. Runner overhead: parse + interpret + check, memory adapter', '', 'Synthetic documents of create / count / delete cycles (the data stays one row, so growth is the runner\'s own). One process per size.', '', 'Targets at 100 000 examples: ≤ 20 µs per example, ≤ 250 MB.', '', '| examples | parse ms | run ms | µs per example | peak RSS MB |', '| ---: | ---: | ---: | ---: | ---: |')
+  const cycle = (i) => [
+    `>>> p = Publication(title='T${i}')`,
+    '>>> p.save()',
+    `>>> Publication.objects.filter(title__startswith='T${i}').count()`,
+    '1',
+    '>>> p.delete()'
+  ]
+  md.push(
+    '## 2. Runner overhead: parse + interpret + check, memory adapter',
+    '',
+    "Synthetic documents of create / count / delete cycles (the data stays one row, so growth is the runner's own). One process per size.",
+    '',
+    'Targets at 100 000 examples: ≤ 20 µs per example, ≤ 250 MB.',
+    '',
+    '| examples | parse ms | run ms | µs per example | peak RSS MB |',
+    '| ---: | ---: | ---: | ---: | ---: |'
+  )
   results.overhead = []
   for (const n of quick ? [1000, 10000] : [1000, 10000, 100000]) {
     const lines = [models, '', '```pycon']
@@ -80,7 +123,9 @@ const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py'))
     writeFileSync(file, lines.join('\n'))
     const out = JSON.parse(execFileSync('node', ['bench/overhead-child.mjs', file], { cwd: root, maxBuffer: 1 << 24 }).toString())
     results.overhead.push(out)
-    md.push(`| ${out.examples} | ${fmt(out.parseMs, 0)} | ${fmt(out.runMs, 0)} | ${fmt(((out.parseMs + out.runMs) * 1000) / out.examples, 1)} | ${fmt(out.maxRssMB, 0)} |`)
+    md.push(
+      `| ${out.examples} | ${fmt(out.parseMs, 0)} | ${fmt(out.runMs, 0)} | ${fmt(((out.parseMs + out.runMs) * 1000) / out.examples, 1)} | ${fmt(out.maxRssMB, 0)} |`
+    )
   }
   rmSync(dir, { recursive: true, force: true })
   md.push('')
@@ -88,23 +133,63 @@ const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py'))
 
 // 3. SQL statements per example: Prisma (JSON report) beside Django (connection.queries).
 {
-  const report = JSON.parse(execFileSync('node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'prisma', '--reporter', 'json'], { cwd: root, maxBuffer: 1 << 26 }).toString())
+  const report = JSON.parse(
+    execFileSync('node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'prisma', '--reporter', 'json'], {
+      cwd: root,
+      maxBuffer: 1 << 26
+    }).toString()
+  )
   const prismaCounts = report.cases.map((c) => c.queries ?? 0)
   let djangoCounts
-  if (djangoOk) djangoCounts = JSON.parse(execFileSync(python, [join(root, 'bench', 'django_queries.py'), join(root, 'spec', 'many-to-many.md'), oracleDir], { cwd: root }).toString())
+  if (djangoOk)
+    djangoCounts = JSON.parse(
+      execFileSync(python, [join(root, 'bench', 'django_queries.py'), join(root, 'spec', 'many-to-many.md'), oracleDir], {
+        cwd: root
+      }).toString()
+    )
   const sum = (xs) => xs.reduce((a, b) => a + b, 0)
-  results.queries = { prisma: sum(prismaCounts), django: djangoCounts ? sum(djangoCounts) : undefined, perExample: report.cases.map((c, i) => ({ line: c.line, source: c.source, prisma: prismaCounts[i], django: djangoCounts?.[i] })) }
-  md.push('## 3. SQL statements, seed document', '', 'Target: ≤ 1.3× Django.', '', `| | Prisma adapter | Django 3.2 | ratio |`, '| --- | ---: | ---: | ---: |', `| whole document | ${results.queries.prisma} | ${results.queries.django ?? '–'} | ${results.queries.django ? fmt(results.queries.prisma / results.queries.django, 2) + '×' : '–'} |`, '')
+  results.queries = {
+    prisma: sum(prismaCounts),
+    django: djangoCounts ? sum(djangoCounts) : undefined,
+    perExample: report.cases.map((c, i) => ({ line: c.line, source: c.source, prisma: prismaCounts[i], django: djangoCounts?.[i] }))
+  }
+  md.push(
+    '## 3. SQL statements, seed document',
+    '',
+    'Target: ≤ 1.3× Django.',
+    '',
+    `| | Prisma adapter | Django 3.2 | ratio |`,
+    '| --- | ---: | ---: | ---: |',
+    `| whole document | ${results.queries.prisma} | ${results.queries.django ?? '–'} | ${results.queries.django ? fmt(results.queries.prisma / results.queries.django, 2) + '×' : '–'} |`,
+    ''
+  )
   if (djangoCounts) {
-    const top = results.queries.perExample.filter((e) => e.prisma > e.django).sort((a, b) => b.prisma - b.django - (a.prisma - a.django)).slice(0, 10)
-    md.push('Examples where the adapter issues the most statements beyond Django:', '', '| line | statement | Prisma | Django |', '| ---: | --- | ---: | ---: |', ...top.map((e) => `| ${e.line} | \`${e.source.replace(/\|/g, '\\|')}\` | ${e.prisma} | ${e.django} |`), '')
+    const top = results.queries.perExample
+      .filter((e) => e.prisma > e.django)
+      .sort((a, b) => b.prisma - b.django - (a.prisma - a.django))
+      .slice(0, 10)
+    md.push(
+      'Examples where the adapter issues the most statements beyond Django:',
+      '',
+      '| line | statement | Prisma | Django |',
+      '| ---: | --- | ---: | ---: |',
+      ...top.map((e) => `| ${e.line} | \`${e.source.replace(/\|/g, '\\|')}\` | ${e.prisma} | ${e.django} |`),
+      ''
+    )
   } else md.push('Django column skipped: Django is not installed.', '')
 }
 
 // 4. Data scale: the adapter against hand-written SQL on the raw driver.
 {
   const scale = quick ? { articles: 10000, publications: 100, links: 100000 } : { articles: 100000, publications: 1000, links: 1000000 }
-  md.push('## 4. Data scale', '', `${scale.articles} articles, ${scale.publications} publications, ${scale.links} links. Median of 3, each query in its own process.`, '', '| database | query | rows | Prisma adapter ms | raw SQL ms | ratio | adapter peak MB | raw peak MB |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+  md.push(
+    '## 4. Data scale',
+    '',
+    `${scale.articles} articles, ${scale.publications} publications, ${scale.links} links. Median of 3, each query in its own process.`,
+    '',
+    '| database | query | rows | Prisma adapter ms | raw SQL ms | ratio | adapter peak MB | raw peak MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'
+  )
   results.scale = []
   for (const provider of ['sqlite', 'postgresql']) {
     let url
@@ -117,11 +202,16 @@ const djangoOk = existsSync(python) && existsSync(join(oracleDir, 'run_doc.py'))
       continue
     }
     for (const name of ['duplicates', 'distinct', 'count', 'exclude']) {
-      const child = (via) => JSON.parse(execFileSync('node', ['bench/scale-child.mjs', provider, url.url, via, name], { cwd: root, maxBuffer: 1 << 26 }).toString())
+      const child = (via) =>
+        JSON.parse(
+          execFileSync('node', ['bench/scale-child.mjs', provider, url.url, via, name], { cwd: root, maxBuffer: 1 << 26 }).toString()
+        )
       const a = child('prisma')
       const b = child('sql')
       results.scale.push({ provider, name, adapter: a, sql: b })
-      md.push(`| ${provider} | ${name} | ${a.rows}${a.rows !== b.rows ? ` (SQL: ${b.rows})` : ''} | ${fmt(a.ms)} | ${fmt(b.ms)} | ${fmt(a.ms / b.ms, 1)}× | ${fmt(a.maxRssMB, 0)} | ${fmt(b.maxRssMB, 0)} |`)
+      md.push(
+        `| ${provider} | ${name} | ${a.rows}${a.rows !== b.rows ? ` (SQL: ${b.rows})` : ''} | ${fmt(a.ms)} | ${fmt(b.ms)} | ${fmt(a.ms / b.ms, 1)}× | ${fmt(a.maxRssMB, 0)} | ${fmt(b.maxRssMB, 0)} |`
+      )
     }
     await drop()
   }
@@ -168,7 +258,18 @@ async function load(provider, scale) {
   const later = [1, 2, 3].map(() => timeCommand('node', cmd, { ORM_CONFORMANCE_CACHE: cache }).ms)
   rmSync(cache, { recursive: true, force: true })
   results.generation = { firstMs: first.ms, cachedMs: median(later) }
-  md.push('## 5. Prisma client generation', '', 'spec/field-types.md through Prisma on SQLite, whole process, with an empty client cache and then with the cached client (median of 3).', '', '| run | ms |', '| --- | ---: |', `| first (generates the client) | ${fmt(first.ms, 0)} |`, `| later (cached) | ${fmt(median(later), 0)} |`, `| generation's share | ${fmt(first.ms - median(later), 0)} |`, '')
+  md.push(
+    '## 5. Prisma client generation',
+    '',
+    'spec/field-types.md through Prisma on SQLite, whole process, with an empty client cache and then with the cached client (median of 3).',
+    '',
+    '| run | ms |',
+    '| --- | ---: |',
+    `| first (generates the client) | ${fmt(first.ms, 0)} |`,
+    `| later (cached) | ${fmt(median(later), 0)} |`,
+    `| generation's share | ${fmt(first.ms - median(later), 0)} |`,
+    ''
+  )
 }
 
 // 6. The kit alone, installed from its tarball into an empty project.
@@ -176,9 +277,14 @@ if (!quick) {
   const r = spawnSync('node', ['tests/package/outsider.mjs'], { cwd: root, encoding: 'utf8' })
   const install = /module: npm install <tarball>: ok \(([\d.]+) s\) node_modules ([\d.]+) MB/.exec(r.stdout ?? '')
   results.install = install ? { seconds: Number(install[1]), megabytes: Number(install[2]) } : undefined
-  md.push('## 6. Installing the kit', '', install
-    ? `The packed kit into an empty ESM project (\`npm install <tarball>\`, packages from npm's cache, no native build): ${install[1]} s, node_modules ${install[2]} MB (target ≤ 30 MB). The database stacks are optional peer dependencies.`
-    : `skipped: tests/package/outsider.mjs failed (${(r.stdout ?? '').split('\n').slice(-2).join(' ')})`, '')
+  md.push(
+    '## 6. Installing the kit',
+    '',
+    install
+      ? `The packed kit into an empty ESM project (\`npm install <tarball>\`, packages from npm's cache, no native build): ${install[1]} s, node_modules ${install[2]} MB (target ≤ 30 MB). The database stacks are optional peer dependencies.`
+      : `skipped: tests/package/outsider.mjs failed (${(r.stdout ?? '').split('\n').slice(-2).join(' ')})`,
+    ''
+  )
 }
 
 md.push(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`, '')

@@ -1,7 +1,8 @@
 // One data-scale query in its own process (peak memory per query).
 // usage: node bench/scale-child.mjs <sqlite|postgresql> <db url or file> <prisma|sql> <query name>
-import prisma from '../dist/adapters/prisma/index.js'
+
 import { schema } from '../dist/adapters/contract-suite.js'
+import prisma from '../dist/adapters/prisma/index.js'
 import { QUERIES, SQL } from './scale-queries.mjs'
 
 const [provider, url, via, name] = process.argv.slice(2)

@@ -1,12 +1,26 @@
 // The data-scale queries, as contract operations (through the adapter) and as hand-written SQL.
-const science = { negated: false, conditions: [{ via: { relation: 'Article.publications', side: 'forward' }, field: 'title', lookup: 'startswith', value: 'Pub 000' }] }
+const science = {
+  negated: false,
+  conditions: [{ via: { relation: 'Article.publications', side: 'forward' }, field: 'title', lookup: 'startswith', value: 'Pub 000' }]
+}
 const base = { model: 'Article', distinct: false, orderBy: [{ field: 'headline', descending: false }], offset: 0 }
 
 export const QUERIES = {
   duplicates: { kind: 'select', query: { ...base, filters: [science] } },
   distinct: { kind: 'select', query: { ...base, filters: [science], distinct: true } },
   count: { kind: 'count', query: { ...base, filters: [science] } },
-  exclude: { kind: 'select', query: { ...base, filters: [{ negated: true, conditions: [{ via: { relation: 'Article.publications', side: 'forward' }, field: 'id', lookup: 'exact', value: 1 }] }] } }
+  exclude: {
+    kind: 'select',
+    query: {
+      ...base,
+      filters: [
+        {
+          negated: true,
+          conditions: [{ via: { relation: 'Article.publications', side: 'forward' }, field: 'id', lookup: 'exact', value: 1 }]
+        }
+      ]
+    }
+  }
 }
 
 const join = `FROM "Article" a JOIN "_ArticleToPublication" j ON j."A" = a.id JOIN "Publication" p ON p.id = j."B"`

@@ -6,7 +6,7 @@
 // (adapters/prisma/schema.ts). `--check` exits 1 when a committed file differs.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { renderMigration, renderPrismaSchema, type Provider } from '../adapters/prisma/schema.js'
+import { type Provider, renderMigration, renderPrismaSchema } from '../adapters/prisma/schema.js'
 import { readDocument } from '../runner/parse/document.js'
 
 export const PROVIDERS: readonly Provider[] = ['sqlite', 'postgresql', 'mysql']
@@ -28,8 +28,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [path, text] of await seedFiles()) {
     if (check) {
       let now = ''
-      try { now = readFileSync(path, 'utf8') } catch { /* missing */ }
-      if (now !== text) { console.log(`stale: ${path}`); stale++ }
+      try {
+        now = readFileSync(path, 'utf8')
+      } catch {
+        /* missing */
+      }
+      if (now !== text) {
+        console.log(`stale: ${path}`)
+        stale++
+      }
       continue
     }
     mkdirSync(dirname(path), { recursive: true })

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { invalidUtf8 } from './parse/document.js'
 import { cli } from './fixtures/cli.js'
+import { invalidUtf8 } from './parse/document.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ormconf-input-'))
 const SEED = readFileSync('spec/many-to-many.md', 'utf8')
@@ -32,7 +32,9 @@ text('a CRLF document runs exactly as the LF one: same ids, lines, statuses and 
 })
 
 text('invalid UTF-8 is one line with its place and byte offset, exit 2', async () => {
-  const head = Buffer.from('# T\n\n```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> A.objects.create(name="é')
+  const head = Buffer.from(
+    '# T\n\n```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> A.objects.create(name="é'
+  )
   const file = join(dir, 'latin1.md')
   writeFileSync(file, Buffer.concat([head, Buffer.from([0xe9, 0x22, 0x29, 0x0a]), Buffer.from('```\n')]))
   const { code, err } = await cli('run', file)
@@ -57,7 +59,14 @@ const adapters = suite('adapters that are hard to load or to hear')
 
 adapters('a module whose top-level await never settles: loading times out, one line, exit 2', async () => {
   const started = performance.now()
-  const { code, err } = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/never-loads-adapter.ts', '--timeout', '100')
+  const { code, err } = await cli(
+    'run',
+    'spec/many-to-many.md',
+    '--adapter',
+    './runner/fixtures/never-loads-adapter.ts',
+    '--timeout',
+    '100'
+  )
   assert.is(code, 2)
   assert.is(err.trim().split('\n').length, 1, err)
   assert.match(err, /cannot load adapter '\.\/runner\/fixtures\/never-loads-adapter\.ts': loading timed out after 2000 ms/)
@@ -65,11 +74,21 @@ adapters('a module whose top-level await never settles: loading times out, one l
 })
 
 adapters('a null-prototype object or an error whose message getter throws: the case errors with a readable reason', async () => {
-  const { code, out } = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/odd-throws-adapter.ts', '--reporter', 'json')
+  const { code, out } = await cli(
+    'run',
+    'spec/many-to-many.md',
+    '--adapter',
+    './runner/fixtures/odd-throws-adapter.ts',
+    '--reporter',
+    'json'
+  )
   assert.is(code, 1)
   const errored = (JSON.parse(out) as { cases: { status: string; actual: string }[] }).cases.filter((c) => c.status === 'errored')
   const reasons = [...new Set(errored.map((c) => c.actual))].sort()
-  assert.equal(reasons, ['error: adapter: a thrown Object without a message: {"code":"E_COUNT"}', 'error: adapter: a thrown value whose message cannot be read'])
+  assert.equal(reasons, [
+    'error: adapter: a thrown Object without a message: {"code":"E_COUNT"}',
+    'error: adapter: a thrown value whose message cannot be read'
+  ])
 })
 
 adapters.run()
@@ -81,7 +100,10 @@ errata('null, [null], an entry without a string "why", or an id of no case: one 
     ['null', /errata file must be/],
     ['{"errata": [null]}', /entry 1 of "errata" is not an object/],
     ['{"errata": [{"id": "many-to-many-relationships/relation-sets-can-be-set-93db542"}]}', /entry 1 needs a non-empty "why" string/],
-    ['{"errata": [\n  {"id": "gone/no-such-case-0000000", "says": "", "correct": "", "why": "w"}\n]}', /bad-3\.errata\.json:2:10: erratum 'gone\/no-such-case-0000000' matches no case of/]
+    [
+      '{"errata": [\n  {"id": "gone/no-such-case-0000000", "says": "", "correct": "", "why": "w"}\n]}',
+      /bad-3\.errata\.json:2:10: erratum 'gone\/no-such-case-0000000' matches no case of/
+    ]
   ]
   for (const [i, [json, want]] of bad.entries()) {
     writeFileSync(join(dir, `bad-${i}.md`), SEED)

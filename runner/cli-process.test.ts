@@ -25,15 +25,28 @@ interface Child {
 }
 
 /** Start the CLI; `env` adds fixture settings; TMPDIR is a fresh directory (SQLite scratch dirs land there). */
-function start(args: string[], env: Record<string, string> = {}, tmp = mkdtempSync(join(tmpdir(), 'ormconf-proc-'))): Child & { tmp: string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', ENTRY, 'x', ...args], { env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+function start(
+  args: string[],
+  env: Record<string, string> = {},
+  tmp = mkdtempSync(join(tmpdir(), 'ormconf-proc-'))
+): Child & { tmp: string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', ENTRY, 'x', ...args], {
+    env: { ...process.env, TMPDIR: tmp, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   const waiting: [string, () => void][] = []
   const self = {
     tmp,
     stderr: '',
     stdout: '',
-    exited: new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-    saw: (text: string) => new Promise<void>((resolve) => { if (self.stderr.includes(text)) resolve(); else waiting.push([text, resolve]) }),
+    exited: new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal }))
+    ),
+    saw: (text: string) =>
+      new Promise<void>((resolve) => {
+        if (self.stderr.includes(text)) resolve()
+        else waiting.push([text, resolve])
+      }),
     kill: (signal: NodeJS.Signals) => void child.kill(signal)
   }
   child.stdout.on('data', (d) => void (self.stdout += d))
@@ -76,7 +89,10 @@ for (const fault of ['timer', 'rejection']) {
 }
 
 exits('SQLite: a signal mid-run stops a synchronous adapter that never yields', async () => {
-  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143]
+  ] as const) {
     const c = start(['run', 'spec/m2m-api.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_BUSY_MS: '20' })
     await c.saw('fixture: running')
     await sleep(300)
@@ -112,7 +128,9 @@ async function databases(t: Target & { url: string }): Promise<string[]> {
     const c = new pg.Client({ connectionString: new URL('/postgres', t.url).toString() })
     await c.connect()
     try {
-      return (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")).rows.map((r: { datname: string }) => r.datname)
+      return (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")).rows.map(
+        (r: { datname: string }) => r.datname
+      )
     } finally {
       await c.end()
     }
@@ -121,7 +139,9 @@ async function databases(t: Target & { url: string }): Promise<string[]> {
   const u = new URL(t.url)
   const c = await mariadb.createConnection({ host: u.hostname, port: Number(u.port), user: u.username })
   try {
-    return ((await c.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ormconf%'")) as { name: string }[]).map((r) => r.name)
+    return (
+      (await c.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ormconf%'")) as { name: string }[]
+    ).map((r) => r.name)
   } finally {
     await c.end()
   }
@@ -149,7 +169,9 @@ for (const t of targets) {
   }
   /** An open() that outlives --timeout is closed when it resolves. */
   const lateOpen = async () => {
-    const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '30'], { ORMCONF_FIXTURE_OPEN_MS: '1500' })
+    const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '30'], {
+      ORMCONF_FIXTURE_OPEN_MS: '1500'
+    })
     await c.saw('fixture: opening')
     assert.ok((await databases(t)).includes(named(c)))
     const { code } = await c.exited
@@ -157,28 +179,38 @@ for (const t of targets) {
     assert.match(c.stderr, /could not open: opening the adapter timed out after 90 ms/)
     assert.not.ok((await databases(t)).includes(named(c)), 'dropped once the late open() resolved')
   }
-  signals(`${t.name}: SIGINT while ${moments.join('; ')}; SIGTERM mid-run exits 143; an open() that outlives --timeout is closed when it resolves`, async () => {
-    await Promise.all([sigterm(), lateOpen(), ...moments.map(async (moment) => {
-      const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '60000'], moment.startsWith('running') ? { ORMCONF_FIXTURE_HANG: 'count' } : { ORMCONF_FIXTURE_OPEN_MS: '5000' })
-      await c.saw(`fixture: ${moment.split(',')[0]}`)
-      const mine = named(c)
-      assert.match(mine, /^ormconf_[0-9a-f]{12}$/)
-      if (moment !== 'creating') assert.ok((await databases(t)).includes(mine), 'the database exists')
-      c.kill('SIGINT')
-      if (moment === 'running, twice') {
-        await sleep(10 + Math.random() * 90)
-        c.kill('SIGINT')
-      }
-      if (moment === 'running, then SIGTERM') {
-        await sleep(30)
-        c.kill('SIGTERM')
-      }
-      const { code } = await c.exited
-      assert.is(code, 130, `${moment}: ${c.stderr}`)
-      assert.not.match(c.stderr, /\n\s+at /)
-      assert.not.ok((await databases(t)).includes(mine), `${mine} dropped (${moment})`)
-    })])
-  })
+  signals(
+    `${t.name}: SIGINT while ${moments.join('; ')}; SIGTERM mid-run exits 143; an open() that outlives --timeout is closed when it resolves`,
+    async () => {
+      await Promise.all([
+        sigterm(),
+        lateOpen(),
+        ...moments.map(async (moment) => {
+          const c = start(
+            ['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '60000'],
+            moment.startsWith('running') ? { ORMCONF_FIXTURE_HANG: 'count' } : { ORMCONF_FIXTURE_OPEN_MS: '5000' }
+          )
+          await c.saw(`fixture: ${moment.split(',')[0]}`)
+          const mine = named(c)
+          assert.match(mine, /^ormconf_[0-9a-f]{12}$/)
+          if (moment !== 'creating') assert.ok((await databases(t)).includes(mine), 'the database exists')
+          c.kill('SIGINT')
+          if (moment === 'running, twice') {
+            await sleep(10 + Math.random() * 90)
+            c.kill('SIGINT')
+          }
+          if (moment === 'running, then SIGTERM') {
+            await sleep(30)
+            c.kill('SIGTERM')
+          }
+          const { code } = await c.exited
+          assert.is(code, 130, `${moment}: ${c.stderr}`)
+          assert.not.match(c.stderr, /\n\s+at /)
+          assert.not.ok((await databases(t)).includes(mine), `${mine} dropped (${moment})`)
+        })
+      ])
+    }
+  )
 
   signals(`${t.name}: SIGINT while Prisma opens (its client takes a second)`, async () => {
     const before = new Set(await databases(t))
@@ -189,9 +221,11 @@ for (const t of targets) {
     assert.is((await c.exited).code, 130, c.stderr)
     assert.not.match(c.stdout, /passed/, 'interrupted before the run ended')
     const after = await databases(t)
-    assert.equal(mine.filter((d) => after.includes(d)), [])
+    assert.equal(
+      mine.filter((d) => after.includes(d)),
+      []
+    )
   })
-
 }
 
 signals.run()

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseDocument } from './parse/document.js'
 import { cli } from './fixtures/cli.js'
+import { parseDocument } from './parse/document.js'
 
 /** Run the CLI in-process; collect what it prints. */
 
@@ -20,13 +20,21 @@ const doc = (name: string, text: string) => {
 const input = suite('unusable input: exit 2, one line naming the place')
 
 const bad: [string, string | Buffer, RegExp][] = [
-  ['syntax.md', MODELS + '```pycon\n>>> A.objects.filter(name=)\n```\n', /syntax\.md:7:27: invalid syntax: expected an expression, found '\)'/],
+  [
+    'syntax.md',
+    MODELS + '```pycon\n>>> A.objects.filter(name=)\n```\n',
+    /syntax\.md:7:27: invalid syntax: expected an expression, found '\)'/
+  ],
   ['fence.md', MODELS + '```pycon\n>>> 1\n1\n', /fence\.md:6:1: unterminated code fence/],
   ['continuation.md', MODELS + '```pycon\n... 1\n```\n', /continuation\.md:7:1: continuation line/],
   ['noexamples.md', MODELS, /noexamples\.md:1:1: no examples/],
   ['empty.md', '', /empty\.md:1:1: the document is empty/],
   ['binary.md', Buffer.from([0x89, 0x50, 0x00, 0x01]), /binary\.md:1:1: not a text document/],
-  ['models.md', '```python\nclass A(models.Model):\n    x = models.JSONField()\n```\n\n```pycon\n>>> 1\n1\n```\n', /models\.md:3:5: not supported by the kit: JSONField/],
+  [
+    'models.md',
+    '```python\nclass A(models.Model):\n    x = models.JSONField()\n```\n\n```pycon\n>>> 1\n1\n```\n',
+    /models\.md:3:5: not supported by the kit: JSONField/
+  ],
   ['huge.md', MODELS + '```pycon\n>>> ' + 'x'.repeat(200_000) + '\n```\n', /huge\.md:7:100001: line longer than 100000 characters/]
 ]
 for (const [name, text, expected] of bad) {
@@ -44,7 +52,8 @@ input('missing file, unknown adapter, bad options', async () => {
   assert.match((await cli('run', 'spec/many-to-many.md', '--timeout', 'soon')).err, /--timeout must be/)
   assert.match((await cli('run', 'spec/many-to-many.md', '--bogus')).err, /Unknown option '--bogus'/)
   assert.match((await cli('run', 'spec/many-to-many.md', '--db', 'oracle://x')).err, /--db must be/)
-  for (const r of [await cli('run', join(dir, 'nope.md')), await cli('run', 'spec/many-to-many.md', '--adapter', 'nope')]) assert.is(r.code, 2)
+  for (const r of [await cli('run', join(dir, 'nope.md')), await cli('run', 'spec/many-to-many.md', '--adapter', 'nope')])
+    assert.is(r.code, 2)
 })
 
 const runs = suite('runs')
@@ -55,7 +64,7 @@ runs('the seed passes on the memory adapter: exit 0, closing line', async () => 
   assert.match(out, /^88 passed, 0 failed, 1 expected failures$/m)
 })
 
-runs('a wrong expectation fails with doctest\'s block and a diff: exit 1', async () => {
+runs("a wrong expectation fails with doctest's block and a diff: exit 1", async () => {
   const text = readFileSync('spec/many-to-many.md', 'utf8')
   const at = text.indexOf('>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Python>]>')
   assert.ok(at > 0)
@@ -69,7 +78,16 @@ runs('a wrong expectation fails with doctest\'s block and a diff: exit 1', async
 })
 
 runs('a hanging adapter is cut at the timeout; the run goes on', async () => {
-  const { code, out } = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/hanging-adapter.ts', '--timeout', '50', '--reporter', 'json')
+  const { code, out } = await cli(
+    'run',
+    'spec/many-to-many.md',
+    '--adapter',
+    './runner/fixtures/hanging-adapter.ts',
+    '--timeout',
+    '50',
+    '--reporter',
+    'json'
+  )
   assert.is(code, 1)
   const report = JSON.parse(out)
   assert.is(report.summary.errored, 2)
@@ -81,7 +99,10 @@ runs('an adapter answering the wrong shape errors those cases', async () => {
   const { out } = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/wrong-shape-adapter.js', '--reporter', 'json')
   const report = JSON.parse(out)
   assert.ok(report.summary.errored > 10)
-  assert.match(report.cases.find((c: { status: string }) => c.status === 'errored').actual, "adapter answered 'count' to 'select' (expected 'rows')")
+  assert.match(
+    report.cases.find((c: { status: string }) => c.status === 'errored').actual,
+    "adapter answered 'count' to 'select' (expected 'rows')"
+  )
 })
 
 runs('filters report only the chosen cases, after running what they depend on', async () => {
@@ -90,7 +111,10 @@ runs('filters report only the chosen cases, after running what they depend on', 
   const { code, out } = await cli('run', 'spec/many-to-many.md', '--reporter', 'json', '--case', late.id)
   assert.is(code, 0)
   const report = JSON.parse(out)
-  assert.equal(report.cases.map((c: { id: string; status: string }) => [c.id, c.status]), [[late.id, 'passed']])
+  assert.equal(
+    report.cases.map((c: { id: string; status: string }) => [c.id, c.status]),
+    [[late.id, 'passed']]
+  )
   const grep = JSON.parse((await cli('run', 'spec/many-to-many.md', '--reporter', 'json', '--grep', 'distinct()')).out)
   assert.ok(grep.cases.length >= 5 && grep.cases.every((c: { source: string }) => c.source.includes('distinct()')))
 })
@@ -98,7 +122,11 @@ runs('filters report only the chosen cases, after running what they depend on', 
 runs('baselines: known failures pass the gate, new failures and unexpected passes fail it', async () => {
   const base = join(dir, 'baseline.json')
   const wrong = './runner/fixtures/wrong-shape-adapter.js'
-  assert.is((await cli('run', 'spec/many-to-many.md', '--adapter', wrong, '--write-baseline', base, '--reporter', 'json')).code, 0, 'writing the baseline is the point of the run')
+  assert.is(
+    (await cli('run', 'spec/many-to-many.md', '--adapter', wrong, '--write-baseline', base, '--reporter', 'json')).code,
+    0,
+    'writing the baseline is the point of the run'
+  )
   assert.is((await cli('run', 'spec/many-to-many.md', '--adapter', wrong, '--baseline', base, '--reporter', 'json')).code, 0)
   const r = await cli('run', 'spec/many-to-many.md', '--adapter', 'memory', '--baseline', base, '--reporter', 'json')
   assert.is(r.code, 1)
@@ -125,14 +153,34 @@ const seedCopy = (name: string, edit: (text: string) => string) => {
   assert.is.not(text, SEED, `${name}: the edit applied`)
   return doc(name, text)
 }
-const breakNasa = (t: string) => t.replace('>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Python>]>', '>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Ruby>]>')
+const breakNasa = (t: string) =>
+  t.replace(
+    '>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Python>]>',
+    '>>> p2.article_set.all()\n<QuerySet [<Article: NASA uses Ruby>]>'
+  )
 const breakCount = (t: string) => t.replace('.distinct().count()\n1\n', '.distinct().count()\n3\n')
-const json = (out: string) => JSON.parse(out) as { summary: Record<string, number>; cases: { id: string; status: string; section: string; line: number; actual: string; source: string }[] }
+const json = (out: string) =>
+  JSON.parse(out) as {
+    summary: Record<string, number>
+    cases: { id: string; status: string; section: string; line: number; actual: string; source: string }[]
+  }
 
 gate('--help describes both commands; no command is unusable input', async () => {
   const help = await cli('--help')
   assert.is(help.code, 0)
-  for (const words of ['orm-conformance run <spec.md|name...>', 'shipped with the kit', 'orm-conformance generate <spec.md...> --out <dir>', '--check', '--update', '--baseline', '--write-baseline', '--timeout', 'tap or junit', '--output']) assert.match(help.out, words)
+  for (const words of [
+    'orm-conformance run <spec.md|name...>',
+    'shipped with the kit',
+    'orm-conformance generate <spec.md...> --out <dir>',
+    '--check',
+    '--update',
+    '--baseline',
+    '--write-baseline',
+    '--timeout',
+    'tap or junit',
+    '--output'
+  ])
+    assert.match(help.out, words)
   assert.is((await cli()).code, 2)
   assert.match((await cli('frobnicate', 'x.md')).err, /unknown command 'frobnicate'/)
   assert.match((await cli('generate', 'spec/many-to-many.md')).err, /generate needs --out/)
@@ -145,7 +193,10 @@ gate('--write-baseline lists each failure with id and reason; the baseline then 
   const written = JSON.parse(readFileSync(base, 'utf8'))
   const failing = parseDocument(readFileSync(broken, 'utf8'), broken).examples.find((e) => e.source === 'p2.article_set.all()')!
   // The document's erratum stays in its errata file: the baseline holds the adapter's failures only.
-  assert.equal(written.expectedFailures.map((e: { id: string }) => e.id), [failing.id])
+  assert.equal(
+    written.expectedFailures.map((e: { id: string }) => e.id),
+    [failing.id]
+  )
   assert.ok(written.expectedFailures.every((e: { reason: string }) => e.reason.length > 0))
   const known = await cli('run', broken, '--baseline', base, '--reporter', 'json')
   assert.is(known.code, 0)
@@ -162,7 +213,11 @@ gate('a baseline still matches after edits elsewhere in the document (stable ids
   const base = join(dir, 'gate2-baseline.json')
   await cli('run', broken, '--write-baseline', base)
   // New prose and a new example near the top, prose reworded below: line numbers all shift.
-  const insert = (t: string) => t.replace('Create a few `Publications`:', 'An added paragraph.\n\n```pycon\n>>> Publication.objects.count()\n0\n```\n\nCreate a few `Publications`:')
+  const insert = (t: string) =>
+    t.replace(
+      'Create a few `Publications`:',
+      'An added paragraph.\n\n```pycon\n>>> Publication.objects.count()\n0\n```\n\nCreate a few `Publications`:'
+    )
   const reword = (t: string) => t.replace('Save it!', 'Save it, now!')
   assert.is.not(insert(SEED), SEED)
   assert.is.not(reword(SEED), SEED)
@@ -180,7 +235,10 @@ gate('--section reports one section only', async () => {
   const r = await cli('run', 'spec/m2m-api.md', '--reporter', 'json', '--section', last)
   assert.is(r.code, 0)
   const chosen = json(r.out).cases
-  assert.equal(chosen.map((c) => c.id), all.cases.filter((c) => c.section === last).map((c) => c.id))
+  assert.equal(
+    chosen.map((c) => c.id),
+    all.cases.filter((c) => c.section === last).map((c) => c.id)
+  )
   assert.ok(chosen.every((c) => c.status === 'passed'))
 })
 
@@ -190,10 +248,28 @@ gate('--case of late examples runs what they depend on; a broken earlier stateme
   const other = seed.filter((e) => e.source === 'a5.publications.all()').at(-1)!
   const r = await cli('run', 'spec/many-to-many.md', '--reporter', 'json', '--case', late.id, '--case', other.id)
   assert.is(r.code, 0)
-  assert.equal(json(r.out).cases.map((c) => [c.id, c.status]), [[late.id, 'passed'], [other.id, 'passed']].sort((a, b) => seed.findIndex((e) => e.id === a[0]) - seed.findIndex((e) => e.id === b[0])))
+  assert.equal(
+    json(r.out).cases.map((c) => [c.id, c.status]),
+    [
+      [late.id, 'passed'],
+      [other.id, 'passed']
+    ].sort((a, b) => seed.findIndex((e) => e.id === a[0]) - seed.findIndex((e) => e.id === b[0]))
+  )
   // With the adapter's delete broken, the chosen case (after a delete) fails: earlier statements did run.
-  const broken = await cli('run', 'spec/many-to-many.md', '--reporter', 'json', '--adapter', './runner/fixtures/throwing-adapter.ts', '--case', late.id)
-  assert.equal(json(broken.out).cases.map((c) => c.status), ['failed'])
+  const broken = await cli(
+    'run',
+    'spec/many-to-many.md',
+    '--reporter',
+    'json',
+    '--adapter',
+    './runner/fixtures/throwing-adapter.ts',
+    '--case',
+    late.id
+  )
+  assert.equal(
+    json(broken.out).cases.map((c) => c.status),
+    ['failed']
+  )
 })
 
 gate('JUnit report of a run with one injected failure: valid XML, right counts, one testsuite per section', async () => {
@@ -204,10 +280,19 @@ gate('JUnit report of a run with one injected failure: valid XML, right counts, 
   assert.is(r.out, '', 'the report goes to the file')
   const xml = readFileSync(out, 'utf8')
   assert.is(XMLValidator.validate(xml), true)
-  const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml).testsuites
+  const root = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => name === 'testsuite' || name === 'testcase'
+  }).parse(xml).testsuites
   assert.equal([root.tests, root.failures, root.errors, root.skipped], ['89', '1', '0', '0'])
   assert.is(root.testsuite.length, 1)
-  const cases = root.testsuite[0].testcase as { classname: string; name: string; failure?: { message: string; '#text': string }; 'system-out'?: string }[]
+  const cases = root.testsuite[0].testcase as {
+    classname: string
+    name: string
+    failure?: { message: string; '#text': string }
+    'system-out'?: string
+  }[]
   assert.is(cases.length, 89)
   const failed = cases.filter((c) => c.failure)
   assert.is(failed.length, 1)
@@ -217,10 +302,17 @@ gate('JUnit report of a run with one injected failure: valid XML, right counts, 
   // Several sections: one testsuite each, counts per suite add up.
   const api = join(dir, 'api.xml')
   await cli('run', 'spec/m2m-api.md', '--reporter', 'junit', '--output', api)
-  const apiRoot = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(readFileSync(api, 'utf8')).testsuites
+  const apiRoot = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => name === 'testsuite' || name === 'testcase'
+  }).parse(readFileSync(api, 'utf8')).testsuites
   const sections = new Set(parseDocument(readFileSync('spec/m2m-api.md', 'utf8'), 'spec/m2m-api.md').examples.map((e) => e.section))
   assert.is(apiRoot.testsuite.length, sections.size)
-  assert.is(apiRoot.testsuite.reduce((n: number, s: { tests: string }) => n + Number(s.tests), 0), Number(apiRoot.tests))
+  assert.is(
+    apiRoot.testsuite.reduce((n: number, s: { tests: string }) => n + Number(s.tests), 0),
+    Number(apiRoot.tests)
+  )
 })
 
 gate('JUnit and TAP carry errored cases from a hanging adapter', async () => {
@@ -229,7 +321,9 @@ gate('JUnit and TAP carry errored cases from a hanging adapter', async () => {
   assert.is(XMLValidator.validate(xml), true)
   const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml).testsuites
   assert.equal([root.tests, root.failures, root.errors], ['89', '0', '2'])
-  const errors = root.testsuite.testcase.filter((c: { error?: unknown }) => c.error).map((c: { error: { message: string } }) => c.error.message)
+  const errors = root.testsuite.testcase
+    .filter((c: { error?: unknown }) => c.error)
+    .map((c: { error: { message: string } }) => c.error.message)
   assert.equal(errors, ["adapter: 'count' timed out after 50 ms", "adapter: 'count' timed out after 50 ms"])
   const tapFile = join(dir, 'hang.tap')
   assert.is((await cli(...hang, '--reporter', 'tap', '--output', tapFile)).code, 1)
@@ -246,7 +340,11 @@ gate('a throwing adapter errors each faulty case with its reason; the run goes o
   assert.is(report.summary['total'], 89, 'every case reported')
   const errored = report.cases.filter((c) => c.status === 'errored')
   const reasons = new Set(errored.map((c) => c.actual))
-  assert.equal([...reasons].sort(), ['error: adapter: clear is broken', 'error: adapter: delete is broken', 'error: adapter: remove is broken'])
+  assert.equal([...reasons].sort(), [
+    'error: adapter: clear is broken',
+    'error: adapter: delete is broken',
+    'error: adapter: remove is broken'
+  ])
   assert.ok(errored.every((c) => /\.(delete|remove|clear)\(/.test(c.source)))
   // Cases after the first fault still ran (and those that do not touch deleted rows pass).
   const firstFault = report.cases.findIndex((c) => c.status === 'errored')
@@ -255,9 +353,26 @@ gate('a throwing adapter errors each faulty case with its reason; the run goes o
 
 gate('a hanging adapter is cut at the timeout: two 50 ms timeouts, not ten seconds', async () => {
   const started = performance.now()
-  const r = await cli('run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/hanging-adapter.ts', '--timeout', '50', '--reporter', 'json')
+  const r = await cli(
+    'run',
+    'spec/many-to-many.md',
+    '--adapter',
+    './runner/fixtures/hanging-adapter.ts',
+    '--timeout',
+    '50',
+    '--reporter',
+    'json'
+  )
   assert.ok(performance.now() - started < 3000, 'the run did not wait for the default timeout')
-  assert.equal(json(r.out).cases.filter((c) => c.status === 'errored').map((c) => c.source), ['Article.objects.filter(publications__title__startswith="Science").count()', 'Article.objects.filter(publications__title__startswith="Science").distinct().count()'])
+  assert.equal(
+    json(r.out)
+      .cases.filter((c) => c.status === 'errored')
+      .map((c) => c.source),
+    [
+      'Article.objects.filter(publications__title__startswith="Science").count()',
+      'Article.objects.filter(publications__title__startswith="Science").distinct().count()'
+    ]
+  )
 })
 
 input.run()

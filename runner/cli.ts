@@ -8,19 +8,19 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Adapter } from '../adapters/contract.js'
-import { at, KitError, type Place } from './errors.js'
-import { errataPath, loadBaselineEntries, loadErrata, merge, type BaselineEntry, type Expectations } from './expectations.js'
-import { loadAdapter } from './load-adapter.js'
 import { dropAllScratches } from '../adapters/scratch/index.js'
-import { readDocument, type Document, type Example } from './parse/document.js'
+import { at, KitError, type Place } from './errors.js'
+import { type BaselineEntry, type Expectations, errataPath, loadBaselineEntries, loadErrata, merge } from './expectations.js'
+import { writeTests } from './generate/generate-tests.js'
+import { loadAdapter } from './load-adapter.js'
+import { type Document, type Example, readDocument } from './parse/document.js'
 import { consoleReporter } from './report/console.js'
 import { jsonReporter } from './report/json.js'
 import { junitReporter } from './report/junit.js'
 import { tapReporter } from './report/tap.js'
-import { isGreen, summarize, type CaseResult, type Reporter } from './results.js'
+import { type CaseResult, isGreen, type Reporter, summarize } from './results.js'
 import { DEFAULT_TIMEOUT_MS, runDocument } from './run.js'
 import { updateDocument } from './update/update-document.js'
-import { writeTests } from './generate/generate-tests.js'
 
 const REPORTERS = ['console', 'json', 'tap', 'junit']
 
@@ -146,7 +146,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.stderr(`orm-conformance: ${e.format()}\n`)
       return 2
     }
-    io.stderr(`orm-conformance: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    io.stderr(`orm-conformance: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     return 2
   } finally {
     finished = !stopping
@@ -168,14 +168,29 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 async function cleanUp(open: readonly Adapter[], opening: ReadonlySet<Promise<Adapter>>): Promise<void> {
   const within = async (p: Promise<unknown>, ms: number) => {
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([p.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, ms) })])
+    await Promise.race([
+      p.catch(() => undefined),
+      new Promise((r) => {
+        timer = setTimeout(r, ms)
+      })
+    ])
     clearTimeout(timer)
   }
   const close = (a: Adapter) => Promise.resolve().then(() => a.close?.())
-  await within(Promise.allSettled([
-    ...open.map(close),
-    ...[...opening].map(async (p) => { await within(p.then((a) => { if (!open.includes(a)) return close(a) }), 3000) })
-  ]), 5000)
+  await within(
+    Promise.allSettled([
+      ...open.map(close),
+      ...[...opening].map(async (p) => {
+        await within(
+          p.then((a) => {
+            if (!open.includes(a)) return close(a)
+          }),
+          3000
+        )
+      })
+    ]),
+    5000
+  )
   await dropAllScratches(10_000)
 }
 
@@ -198,6 +213,7 @@ function describe(e: unknown): string {
 }
 
 async function command(argv: readonly string[], io: Io, stopper: Stopper): Promise<number> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: assigned in the try below, typed by parseArgs' options
   let parsed
   try {
     parsed = parseArgs({
@@ -239,13 +255,21 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
     if (!o.out) throw new KitError('options', 'generate needs --out <dir>')
     const docs: Document[] = []
     for (const file of files) docs.push(await readDocument(file))
-    const touched = writeTests(docs, o.out, { adapter: o.adapter, ...(o['import-from'] ? { importFrom: o['import-from'] } : {}), ...(o.db ? { db: o.db } : {}), ...(o.baseline ? { baseline: o.baseline } : {}), check: o.check })
+    const touched = writeTests(docs, o.out, {
+      adapter: o.adapter,
+      ...(o['import-from'] ? { importFrom: o['import-from'] } : {}),
+      ...(o.db ? { db: o.db } : {}),
+      ...(o.baseline ? { baseline: o.baseline } : {}),
+      check: o.check
+    })
     for (const file of touched) io.stderr(`orm-conformance: ${o.check ? 'stale' : 'wrote'} ${file}\n`)
     return o.check && touched.length ? 1 : 0
   }
   const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(o.timeout)
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
-  if (timeoutMs > MAX_TIMEOUT_MS) throw new KitError('options', `--timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), not '${o.timeout}'`)
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new KitError('options', `--timeout must be a positive number of milliseconds, not '${o.timeout}'`)
+  if (timeoutMs > MAX_TIMEOUT_MS)
+    throw new KitError('options', `--timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), not '${o.timeout}'`)
   if (!REPORTERS.includes(o.reporter ?? '')) throw new KitError('options', `unknown reporter '${o.reporter}' (${REPORTERS.join(', ')})`)
   if (o.db !== undefined && !/^((postgres(ql)?|mysql|mariadb):\/\/|file:)/.test(o.db)) {
     throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL (or file:/path.sqlite), not '${o.db}'`)
@@ -260,19 +284,26 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
   let buffered = ''
   const write = o.output ? (t: string) => void (buffered += t) : io.stdout
   const reporter: Reporter =
-    o.reporter === 'json' ? jsonReporter(write)
-      : o.reporter === 'tap' ? tapReporter(write)
-        : o.reporter === 'junit' ? junitReporter(write)
+    o.reporter === 'json'
+      ? jsonReporter(write)
+      : o.reporter === 'tap'
+        ? tapReporter(write)
+        : o.reporter === 'junit'
+          ? junitReporter(write)
           : consoleReporter({ write, verbose: o.verbose, ...(o.output ? { color: false } : {}) })
   const cases = new Set(o.case ?? [])
   // --section takes the heading or the slug case ids start with.
   const inSection = (ex: Example) => ex.section === o.section || ex.id.split('/')[0] === o.section
-  const select = o.grep || o.section || cases.size
-    ? (ex: Example) => (!o.grep || ex.source.includes(o.grep)) && (!o.section || inSection(ex)) && (!cases.size || cases.has(ex.id))
-    : undefined
+  const select =
+    o.grep || o.section || cases.size
+      ? (ex: Example) => (!o.grep || ex.source.includes(o.grep)) && (!o.section || inSection(ex)) && (!cases.size || cases.has(ex.id))
+      : undefined
   if (select && !documents.some((d) => d.examples.some(select))) {
     // A gate that selects nothing would pass by accident.
-    throw new KitError('options', `no case matches ${[o.grep && `--grep ${JSON.stringify(o.grep)}`, o.section && `--section ${JSON.stringify(o.section)}`, cases.size && `--case ${[...cases].join(' ')}`].filter(Boolean).join(' and ')}`)
+    throw new KitError(
+      'options',
+      `no case matches ${[o.grep && `--grep ${JSON.stringify(o.grep)}`, o.section && `--section ${JSON.stringify(o.section)}`, cases.size && `--case ${[...cases].join(' ')}`].filter(Boolean).join(' and ')}`
+    )
   }
 
   // An erratum that names no case of its document is a mistake in the errata file, not a case to skip.
@@ -280,7 +311,8 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
   for (const [doc, listed] of errata) {
     const ids = new Set(doc.examples.map((e) => e.id))
     const unknown = [...listed.keys()].find((id) => !ids.has(id))
-    if (unknown !== undefined) throw at('options', `erratum '${unknown}' matches no case of ${doc.file}`, placeIn(errataPath(doc.file), JSON.stringify(unknown)))
+    if (unknown !== undefined)
+      throw at('options', `erratum '${unknown}' matches no case of ${doc.file}`, placeIn(errataPath(doc.file), JSON.stringify(unknown)))
   }
 
   reporter.start?.({ adapter: adapter.name, files })
@@ -297,7 +329,10 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
       signal: stopper.signal,
       onOpening: (p) => {
         stopper.opening.add(p)
-        p.then(() => stopper.opening.delete(p), () => stopper.opening.delete(p))
+        p.then(
+          () => stopper.opening.delete(p),
+          () => stopper.opening.delete(p)
+        )
       },
       onOpen: (a) => stopper.open.push(a)
     })
@@ -309,14 +344,21 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
   if (o['write-baseline']) {
     // The current failures, not the documents' errata (they ship with the documents); stale entries are gone.
     const erratum = (r: CaseResult) => r.status === 'expected-failure' && (r.reason ?? '').startsWith('document erratum:')
-    const failing = results.filter((r) => (r.status === 'failed' || r.status === 'errored' || r.status === 'expected-failure') && !erratum(r))
+    const failing = results.filter(
+      (r) => (r.status === 'failed' || r.status === 'errored' || r.status === 'expected-failure') && !erratum(r)
+    )
     const expectedFailures = failing.map((r) => ({
       id: r.example.id,
-      reason: baseline.get(r.example.id) ?? r.reason ?? `${r.status} at ${r.example.place.file}:${r.example.place.line}: ${r.example.source.split('\n')[0]}`,
+      reason:
+        baseline.get(r.example.id) ??
+        r.reason ??
+        `${r.status} at ${r.example.place.file}:${r.example.place.line}: ${r.example.source.split('\n')[0]}`,
       document: r.example.place.file
     }))
     writeFileSync(o['write-baseline'], JSON.stringify({ expectedFailures }, null, 2) + '\n')
-    io.stderr(`orm-conformance: wrote ${expectedFailures.length} expected failure${expectedFailures.length === 1 ? '' : 's'} to ${o['write-baseline']} (add a reason to each)\n`)
+    io.stderr(
+      `orm-conformance: wrote ${expectedFailures.length} expected failure${expectedFailures.length === 1 ? '' : 's'} to ${o['write-baseline']} (add a reason to each)\n`
+    )
     return 0
   }
   // A baseline entry for a case of a document that ran, which is no case of it, is stale: the gate must not carry it silently.
@@ -325,7 +367,9 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
     const runDocs = new Set(documents.map((d) => d.file))
     const stale = baselineEntries.filter((e) => e.document !== undefined && runDocs.has(e.document) && !ran.has(e.id))
     if (stale.length) {
-      io.stderr(`orm-conformance: ${o.baseline}: ${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'}, no such case: ${stale.map((e) => e.id).join(', ')} (--write-baseline rewrites the file)\n`)
+      io.stderr(
+        `orm-conformance: ${o.baseline}: ${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'}, no such case: ${stale.map((e) => e.id).join(', ')} (--write-baseline rewrites the file)\n`
+      )
       return 1
     }
   }
@@ -335,12 +379,15 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
     for (const doc of documents) {
       // Never rewrite an installed package's documents: the next run would pass a broken adapter against them.
       if (resolve(doc.file).split(/[\\/]/).includes('node_modules')) {
-        io.stderr(`orm-conformance: ${doc.file}: not updated: --update never rewrites a document inside node_modules (copy it into your project first)\n`)
+        io.stderr(
+          `orm-conformance: ${doc.file}: not updated: --update never rewrites a document inside node_modules (copy it into your project first)\n`
+        )
         refused++
         continue
       }
       const outcome = updateDocument(doc.file, doc.text, results)
-      if (outcome.changed) io.stderr(`orm-conformance: updated ${outcome.changed} expected output${outcome.changed === 1 ? '' : 's'} in ${doc.file}\n`)
+      if (outcome.changed)
+        io.stderr(`orm-conformance: updated ${outcome.changed} expected output${outcome.changed === 1 ? '' : 's'} in ${doc.file}\n`)
       for (const why of outcome.refused) io.stderr(`orm-conformance: ${why}\n`)
       refused += outcome.refused.length
     }

@@ -44,7 +44,8 @@ export function loadBaselineEntries(file: string): BaselineEntry[] {
   const entries = list(readJson(file), 'expectedFailures', 'baseline must be {"expectedFailures": [{"id", "reason"}]}', file)
   return entries.map((e, i) => {
     const document = (e as { document?: unknown }).document
-    if (document !== undefined && typeof document !== 'string') throw at('options', `baseline entry ${i + 1}: "document" must be a string`, { file, line: 1, column: 1 })
+    if (document !== undefined && typeof document !== 'string')
+      throw at('options', `baseline entry ${i + 1}: "document" must be a string`, { file, line: 1, column: 1 })
     return { id: text(e, 'id', file, i), reason: text(e, 'reason', file, i), ...(document !== undefined ? { document } : {}) }
   })
 }
@@ -57,14 +58,16 @@ function list(data: unknown, key: string, shape: string, file: string): object[]
   const items = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined
   if (!Array.isArray(items)) throw at('options', shape, { file, line: 1, column: 1 })
   items.forEach((e, i) => {
-    if (e === null || typeof e !== 'object' || Array.isArray(e)) throw at('options', `entry ${i + 1} of "${key}" is not an object (${JSON.stringify(e)})`, { file, line: 1, column: 1 })
+    if (e === null || typeof e !== 'object' || Array.isArray(e))
+      throw at('options', `entry ${i + 1} of "${key}" is not an object (${JSON.stringify(e)})`, { file, line: 1, column: 1 })
   })
   return items as object[]
 }
 
 function text(entry: object, key: string, file: string, i: number): string {
   const v = (entry as Record<string, unknown>)[key]
-  if (typeof v !== 'string' || v.trim() === '') throw at('options', `entry ${i + 1} needs a non-empty "${key}" string`, { file, line: 1, column: 1 })
+  if (typeof v !== 'string' || v.trim() === '')
+    throw at('options', `entry ${i + 1} needs a non-empty "${key}" string`, { file, line: 1, column: 1 })
   return v
 }
 

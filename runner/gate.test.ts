@@ -20,7 +20,11 @@ const file = (name: string, data: unknown) => {
 const test = suite('the gate cannot be fooled')
 
 test('filters that select nothing are unusable input, not a green run', async () => {
-  for (const args of [['--grep', 'no such statement'], ['--section', 'No such section'], ['--case', 'no/such-case']]) {
+  for (const args of [
+    ['--grep', 'no such statement'],
+    ['--section', 'No such section'],
+    ['--case', 'no/such-case']
+  ]) {
     const { code, err } = await cli('run', 'spec/many-to-many.md', ...args)
     assert.is(code, 2, args.join(' '))
     assert.match(err, /no case matches/)
@@ -53,16 +57,24 @@ test('malformed baselines: one line, exit 2', async () => {
 })
 
 test('a stale entry for a document that ran fails the run; --write-baseline prunes it and leaves errata out', async () => {
-  const stale = file('stale.json', { expectedFailures: [{ id: 'gone/no-such-case-0000000', reason: 'fixed long ago', document: 'spec/many-to-many.md' }] })
+  const stale = file('stale.json', {
+    expectedFailures: [{ id: 'gone/no-such-case-0000000', reason: 'fixed long ago', document: 'spec/many-to-many.md' }]
+  })
   const run = await cli('run', 'spec/many-to-many.md', '--baseline', stale)
   assert.is(run.code, 1)
   assert.match(run.err, /1 stale baseline entry, no such case: gone\/no-such-case-0000000/)
-  const elsewhere = file('elsewhere.json', { expectedFailures: [{ id: 'gone/no-such-case-0000000', reason: 'r', document: 'spec/m2m-api.md' }] })
+  const elsewhere = file('elsewhere.json', {
+    expectedFailures: [{ id: 'gone/no-such-case-0000000', reason: 'r', document: 'spec/m2m-api.md' }]
+  })
   assert.is((await cli('run', 'spec/many-to-many.md', '--baseline', elsewhere)).code, 0, 'an entry of a document not run is not stale')
   const written = join(dir, 'written.json')
   const wrote = await cli('run', 'spec/many-to-many.md', '--write-baseline', written)
   assert.is(wrote.code, 0)
-  assert.equal(JSON.parse(readFileSync(written, 'utf8')), { expectedFailures: [] }, "the seed's erratum stays in spec/, not in the user's baseline")
+  assert.equal(
+    JSON.parse(readFileSync(written, 'utf8')),
+    { expectedFailures: [] },
+    "the seed's erratum stays in spec/, not in the user's baseline"
+  )
 })
 
 test.run()
@@ -74,7 +86,10 @@ update('a document inside node_modules is refused, in one line, exit 1', async (
   const project = mkdtempSync(join(tmpdir(), 'ormconf-update-'))
   const installed = join(project, 'node_modules', 'orm-conformance', 'spec')
   mkdirSync(installed, { recursive: true })
-  const text = readFileSync('spec/many-to-many.md', 'utf8').replace('<QuerySet [<Publication: Science News>]>', '<QuerySet [<Publication: Wrong>]>')
+  const text = readFileSync('spec/many-to-many.md', 'utf8').replace(
+    '<QuerySet [<Publication: Science News>]>',
+    '<QuerySet [<Publication: Wrong>]>'
+  )
   writeFileSync(join(installed, 'many-to-many.md'), text)
   process.chdir(project)
   try {

@@ -23,7 +23,10 @@ test('an installed package, resolved from the working directory', async () => {
   writeFileSync(join(dir, 'package.json'), '{"name": "consumer", "private": true}')
   writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'orm-adapter-example', type: 'module', main: 'index.js' }))
   const memoryUrl = pathToFileURL(join(process.cwd(), 'adapters/memory/index.ts')).href
-  writeFileSync(join(pkg, 'index.js'), `export default { name: 'from-a-package', open: async (o) => (await import(${JSON.stringify(memoryUrl)})).default.open(o) }\n`)
+  writeFileSync(
+    join(pkg, 'index.js'),
+    `export default { name: 'from-a-package', open: async (o) => (await import(${JSON.stringify(memoryUrl)})).default.open(o) }\n`
+  )
   const factory = await loadAdapter('orm-adapter-example', dir)
   assert.is(factory.name, 'from-a-package')
 })
@@ -31,7 +34,11 @@ test('an installed package, resolved from the working directory', async () => {
 test('a module without a factory, or a missing one, is a clear KitError', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ormconf-bad-'))
   writeFileSync(join(dir, 'nothing.js'), 'export const x = 1\n')
-  for (const [spec, words] of [[join(dir, 'nothing.js'), 'must default-export'], ['./no/such/adapter.ts', 'no adapter at'], ['no-such-package-xyz', 'unknown adapter']] as const) {
+  for (const [spec, words] of [
+    [join(dir, 'nothing.js'), 'must default-export'],
+    ['./no/such/adapter.ts', 'no adapter at'],
+    ['no-such-package-xyz', 'unknown adapter']
+  ] as const) {
     try {
       await loadAdapter(spec)
       assert.unreachable(spec)
@@ -48,12 +55,17 @@ test('adapters in CommonJS and ESM projects, in every module flavour, importing 
     mkdirSync(join(dir, 'node_modules'))
     symlinkSync(process.cwd(), join(dir, 'node_modules', 'orm-conformance'))
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type }))
-    const body = (name: string) => `defineAdapter({ name: '${name}', async open() { return { execute: async () => ({ kind: 'count', count: 0 }) } } })`
+    const body = (name: string) =>
+      `defineAdapter({ name: '${name}', async open() { return { execute: async () => ({ kind: 'count', count: 0 }) } } })`
     const esm = (name: string) => `import { defineAdapter } from 'orm-conformance/contract'\nexport default ${body(name)}\n`
     const cjs = (name: string) => `const { defineAdapter } = require('orm-conformance/contract')\nmodule.exports = ${body(name)}\n`
     // Distinct names: tsx, like TypeScript, reads ./x.mjs from x.mts when both exist.
     const files: Record<string, string> = {
-      'ts.ts': esm('ts'), 'mts.mts': esm('mts'), 'cts.cts': esm('cts'), 'mjs.mjs': esm('mjs'), 'cjs.cjs': cjs('cjs'),
+      'ts.ts': esm('ts'),
+      'mts.mts': esm('mts'),
+      'cts.cts': esm('cts'),
+      'mjs.mjs': esm('mjs'),
+      'cjs.cjs': cjs('cjs'),
       'js.js': type === 'module' ? esm('js') : cjs('js')
     }
     for (const [file, text] of Object.entries(files)) {

@@ -31,15 +31,21 @@ export async function loadAdapter(spec: string, cwd = process.cwd(), options: Lo
   let timer: NodeJS.Timeout | undefined
   try {
     const loading = builtIn
-      ? import(url) as Promise<Record<string, unknown>>
+      ? (import(url) as Promise<Record<string, unknown>>)
       : import('tsx/esm/api').then(({ tsImport }) => tsImport(url, import.meta.url) as Promise<Record<string, unknown>>)
     const limit = options.timeoutMs
-    mod = limit === undefined ? await loading : await Promise.race([
-      loading,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LoadTimeout(`loading timed out after ${limit} ms (a top-level await that never settles?)`)), Math.min(limit, 2_147_483_647))
-      })
-    ])
+    mod =
+      limit === undefined
+        ? await loading
+        : await Promise.race([
+            loading,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new LoadTimeout(`loading timed out after ${limit} ms (a top-level await that never settles?)`)),
+                Math.min(limit, 2_147_483_647)
+              )
+            })
+          ])
   } catch (e) {
     throw at('adapter', `cannot load adapter '${spec}': ${describe(e)}`)
   } finally {
@@ -63,13 +69,17 @@ function locate(spec: string, cwd: string): string {
       file = index
     }
     if (!existsSync(file)) throw at('adapter', `no adapter at '${spec}' (built-in adapters: ${Object.keys(BUILT_IN).join(', ')})`)
-    if (!['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'].includes(extname(file))) throw at('adapter', `adapter '${spec}' must be a .ts, .mts, .cts, .js, .mjs or .cjs module`)
+    if (!['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'].includes(extname(file)))
+      throw at('adapter', `adapter '${spec}' must be a .ts, .mts, .cts, .js, .mjs or .cjs module`)
     return pathToFileURL(file).href
   }
   try {
     return pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href
   } catch {
-    throw at('adapter', `unknown adapter '${spec}' (built-in: ${Object.keys(BUILT_IN).join(', ')}; or a path, or an installed package name)`)
+    throw at(
+      'adapter',
+      `unknown adapter '${spec}' (built-in: ${Object.keys(BUILT_IN).join(', ')}; or a path, or an installed package name)`
+    )
   }
 }
 

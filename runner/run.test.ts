@@ -1,14 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { defineAdapter, type Adapter, type Operation, type Result } from '../adapters/contract.js'
+import { type Adapter, defineAdapter, type Operation, type Result } from '../adapters/contract.js'
 import memory, { MemoryDatabase } from '../adapters/memory/index.js'
 import { loadErrata } from './expectations.js'
 import { readDocument } from './parse/document.js'
 import { isGreen, summarize } from './results.js'
 import { runDocument } from './run.js'
 
-const specs = readdirSync('spec').filter((f) => f.endsWith('.md') && !f.startsWith('README')).map((f) => `spec/${f}`)
+const specs = readdirSync('spec')
+  .filter((f) => f.endsWith('.md') && !f.startsWith('README'))
+  .map((f) => `spec/${f}`)
 
 const conformance = suite('every spec passes on the memory adapter')
 
@@ -17,7 +19,10 @@ for (const file of specs) {
     const doc = await readDocument(file)
     const results = await runDocument(doc, { adapter: memory, expected: loadErrata(file) })
     const bad = results.filter((r) => r.status !== 'passed' && r.status !== 'expected-failure')
-    assert.equal(bad.map((r) => `${r.example.place.line}: ${r.example.source} -> ${r.status} ${r.actual}${r.reason ?? ''}`), [])
+    assert.equal(
+      bad.map((r) => `${r.example.place.line}: ${r.example.source} -> ${r.status} ${r.actual}${r.reason ?? ''}`),
+      []
+    )
     assert.is(results.length, doc.examples.length)
   })
 }
@@ -44,7 +49,9 @@ function breaking(name: string, change: (op: Operation, result: Result) => Resul
 }
 
 broken('duplicates collapsed: the seed fails, and says where', async () => {
-  const distinct = breaking('distinct-always', (op, r) => (r.kind === 'rows' ? { kind: 'rows', rows: r.rows.filter((x, i, all) => all.findIndex((y) => y.id === x.id) === i) } : r))
+  const distinct = breaking('distinct-always', (_op, r) =>
+    r.kind === 'rows' ? { kind: 'rows', rows: r.rows.filter((x, i, all) => all.findIndex((y) => y.id === x.id) === i) } : r
+  )
   const doc = await readDocument('spec/many-to-many.md')
   const results = await runDocument(doc, { adapter: distinct, expected: loadErrata(doc.file) })
   const failed = results.filter((r) => r.status === 'failed')
@@ -78,7 +85,23 @@ const api = suite('public API')
 
 api('exposes the pipeline by name', async () => {
   const mod = await import('./index.js')
-  for (const name of ['readDocument', 'parseDocument', 'parseExamples', 'parseModels', 'parseStatement', 'Interpreter', 'checkOutput', 'checkException', 'pyRepr', 'runDocument', 'consoleReporter', 'jsonReporter', 'loadAdapter', 'defineAdapter', 'KitError']) {
+  for (const name of [
+    'readDocument',
+    'parseDocument',
+    'parseExamples',
+    'parseModels',
+    'parseStatement',
+    'Interpreter',
+    'checkOutput',
+    'checkException',
+    'pyRepr',
+    'runDocument',
+    'consoleReporter',
+    'jsonReporter',
+    'loadAdapter',
+    'defineAdapter',
+    'KitError'
+  ]) {
     assert.type((mod as Record<string, unknown>)[name], 'function', name)
   }
 })
@@ -101,9 +124,15 @@ const subset = suite('unsupported Python')
 
 subset('errors its own case only, and the run goes on', async () => {
   const { parseDocument } = await import('./parse/document.js')
-  const doc = parseDocument('```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> [a for a in A.objects.all()]\n[]\n>>> A.objects.count()\n0\n```\n', 'd.md')
+  const doc = parseDocument(
+    '```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> [a for a in A.objects.all()]\n[]\n>>> A.objects.count()\n0\n```\n',
+    'd.md'
+  )
   const results = await runDocument(doc, { adapter: memory })
-  assert.equal(results.map((r) => r.status), ['errored', 'passed'])
+  assert.equal(
+    results.map((r) => r.status),
+    ['errored', 'passed']
+  )
   assert.match(results[0]!.reason ?? '', "'for' is not supported by the kit's Python subset")
 })
 

@@ -4,16 +4,16 @@
  * in one session, check each output, and hand results to the reporter.
  */
 import type { Adapter, AdapterFactory, Operation, Result } from '../adapters/contract.js'
-import { at, KitError } from './errors.js'
 import { checkDeleteOutput, checkException, checkOutput } from './check/check-output.js'
-import { compareSchemas, missingFeatures } from './schema-check.js'
+import { at, KitError } from './errors.js'
+import { type Expectations, loadErrata } from './expectations.js'
 import { AdapterFault, PyException, Unsupported } from './interpret/exceptions.js'
 import { Interpreter } from './interpret/interpreter.js'
 import type { Statement } from './language/ast.js'
 import { parseStatement, SyntaxProblem, UnsupportedSyntax } from './language/parse.js'
 import type { Document, Example } from './parse/document.js'
-import { summarize, type CaseResult, type Reporter, type Status } from './results.js'
-import { loadErrata, type Expectations } from './expectations.js'
+import { type CaseResult, type Reporter, type Status, summarize } from './results.js'
+import { compareSchemas, missingFeatures } from './schema-check.js'
 
 export interface RunOptions {
   readonly adapter: AdapterFactory
@@ -69,22 +69,41 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
   if (options.adapter.schema) {
     const problems = compareSchemas(doc.models.schema, options.adapter.schema)
     if (problems.length) {
-      throw at('schema', `the document's models do not match adapter '${options.adapter.name}': ${problems.join('; ')}`, { file: doc.file, line: 1, column: 1 })
+      throw at('schema', `the document's models do not match adapter '${options.adapter.name}': ${problems.join('; ')}`, {
+        file: doc.file,
+        line: 1,
+        column: 1
+      })
     }
   }
   const missing = missingFeatures(doc.models, options.adapter.features ?? [])
   if (missing) {
-    throw at('schema', `adapter '${options.adapter.name}' does not declare feature '${missing.feature}', which this document needs: ${missing.why}`, missing.place)
+    throw at(
+      'schema',
+      `adapter '${options.adapter.name}' does not declare feature '${missing.feature}', which this document needs: ${missing.why}`,
+      missing.place
+    )
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   let adapter: Adapter
-  const opening = Promise.resolve().then(() => options.adapter.open({ schema: doc.models.schema, ...(options.db ? { db: options.db } : {}), ...(options.reuseDatabase ? { reuseDatabase: true } : {}) }))
+  const opening = Promise.resolve().then(() =>
+    options.adapter.open({
+      schema: doc.models.schema,
+      ...(options.db ? { db: options.db } : {}),
+      ...(options.reuseDatabase ? { reuseDatabase: true } : {})
+    })
+  )
   options.onOpening?.(opening)
   try {
     adapter = await withTimeout(opening, timeoutMs * 3, 'opening the adapter')
   } catch (e) {
     // An open() that outlives its limit still gets closed when it resolves: it may hold a scratch database.
-    opening.then((late) => late.close?.(), () => undefined).catch(() => undefined)
+    opening
+      .then(
+        (late) => late.close?.(),
+        () => undefined
+      )
+      .catch(() => undefined)
     if (e instanceof KitError) throw e
     throw at('adapter', `adapter '${options.adapter.name}' could not open: ${message(e)}`)
   }
@@ -111,11 +130,19 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
 function lastSelected(doc: Document, select: RunOptions['select']): number {
   if (!select) return doc.examples.length - 1
   let last = -1
-  doc.examples.forEach((ex, i) => { if (select(ex)) last = i })
+  doc.examples.forEach((ex, i) => {
+    if (select(ex)) last = i
+  })
   return last
 }
 
-async function runExample(example: Example, statement: Statement | UnsupportedSyntax, interpreter: Interpreter, adapter: Adapter, expected: Expectations | undefined): Promise<CaseResult> {
+async function runExample(
+  example: Example,
+  statement: Statement | UnsupportedSyntax,
+  interpreter: Interpreter,
+  adapter: Adapter,
+  expected: Expectations | undefined
+): Promise<CaseResult> {
   const started = performance.now()
   const before = adapter.queryCount?.()
   let status: Status
@@ -137,7 +164,8 @@ async function runExample(example: Example, statement: Statement | UnsupportedSy
         status = example.excMsg !== undefined && checkException(example.excMsg, e.line(), example.flags) ? 'passed' : 'failed'
       } else {
         status = 'errored'
-        reason = e instanceof AdapterFault ? `adapter: ${e.message}` : e instanceof Unsupported ? e.message : `internal error: ${message(e)}`
+        reason =
+          e instanceof AdapterFault ? `adapter: ${e.message}` : e instanceof Unsupported ? e.message : `internal error: ${message(e)}`
       }
     }
   }
@@ -169,7 +197,11 @@ function guard(adapter: Adapter, timeoutMs: number, signal?: AbortSignal): (op: 
     }
     if (signal?.aborted) return new Promise<never>(() => undefined)
     try {
-      return await withTimeout(Promise.resolve().then(() => adapter.execute(op)), timeoutMs, `'${op.kind}'`)
+      return await withTimeout(
+        Promise.resolve().then(() => adapter.execute(op)),
+        timeoutMs,
+        `'${op.kind}'`
+      )
     } catch (e) {
       if (e instanceof AdapterFault) throw e
       throw new AdapterFault(message(e), { cause: e })
@@ -192,7 +224,8 @@ function message(e: unknown): string {
   try {
     const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined
     if (typeof m === 'string') return m
-    if (e !== null && typeof e === 'object') return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} without a message: ${safeJson(e)}`
+    if (e !== null && typeof e === 'object')
+      return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} without a message: ${safeJson(e)}`
     return String(e)
   } catch {
     return 'a thrown value whose message cannot be read'

@@ -8,12 +8,19 @@ import type { Place } from './errors.js'
 import type { Models } from './parse/models.js'
 
 /** The first thing a document's models need that the adapter does not declare, with where and why. */
-export function missingFeatures(models: Models, features: readonly Feature[]): { feature: Feature; why: string; place: Place | undefined } | undefined {
+export function missingFeatures(
+  models: Models,
+  features: readonly Feature[]
+): { feature: Feature; why: string; place: Place | undefined } | undefined {
   const has = new Set(features)
   for (const m of models.schema.models) {
     const pk = m.primaryKey
     if (pk && !pk.auto && !has.has('primary-keys')) {
-      return { feature: 'primary-keys', why: `${m.name}.${pk.name} is its own primary key (${pk.type})`, place: models.places.get(`${m.name}.${pk.name}`) }
+      return {
+        feature: 'primary-keys',
+        why: `${m.name}.${pk.name} is its own primary key (${pk.type})`,
+        place: models.places.get(`${m.name}.${pk.name}`)
+      }
     }
     for (const f of m.fields) {
       if (['float', 'decimal', 'date', 'datetime', 'time'].includes(f.type) && !has.has('field-types')) {
@@ -33,7 +40,10 @@ export function compareSchemas(doc: Schema, adapter: Schema): string[] {
   const problems: string[] = []
   for (const m of doc.models) {
     const a = adapter.models.find((x) => x.name === m.name)
-    if (!a) { problems.push(`model ${m.name} is missing from the adapter`); continue }
+    if (!a) {
+      problems.push(`model ${m.name} is missing from the adapter`)
+      continue
+    }
     for (const f of m.fields) {
       const af = a.fields.find((x) => x.name === f.name)
       if (!af) problems.push(`field ${m.name}.${f.name} is missing from the adapter`)

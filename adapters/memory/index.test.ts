@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { asker, contractSuite } from '../contract-suite.js'
 import type { Filter, Query, Schema } from '../contract.js'
+import { asker, contractSuite } from '../contract-suite.js'
 import memory from './index.js'
 
 const schema: Schema = {
@@ -9,10 +9,19 @@ const schema: Schema = {
     { name: 'Author', fields: [{ name: 'name', type: 'string', nullable: false }], ordering: [{ field: 'name', descending: false }] },
     { name: 'Book', fields: [{ name: 'title', type: 'string', nullable: false }], ordering: [] }
   ],
-  relations: [{ name: 'Book.authors', source: 'Book', field: 'authors', target: 'Author', reverseQueryName: 'book', reverseAccessor: 'book_set' }]
+  relations: [
+    { name: 'Book.authors', source: 'Book', field: 'authors', target: 'Author', reverseQueryName: 'book', reverseAccessor: 'book_set' }
+  ]
 }
 
-const q = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({ model, filters, distinct: false, orderBy: [], offset: 0, ...extra })
+const q = (model: string, filters: Filter[] = [], extra: Partial<Query> = {}): Query => ({
+  model,
+  filters,
+  distinct: false,
+  orderBy: [],
+  offset: 0,
+  ...extra
+})
 const viaAuthors = { relation: 'Book.authors', side: 'forward' as const }
 const viaBooks = { relation: 'Book.authors', side: 'reverse' as const }
 
@@ -43,27 +52,50 @@ test('separate filters join separately (counts multiply); one filter shares its 
   const a = { via: viaAuthors, field: 'name', lookup: 'istartswith' as const, value: 'a' }
   const b = { via: viaAuthors, field: 'name', lookup: 'istartswith' as const, value: 'b' }
   assert.equal(await ids(q('Book', [{ negated: false, conditions: [a, b] }])), [])
-  assert.equal(await ids(q('Book', [{ negated: false, conditions: [a] }, { negated: false, conditions: [b] }])), [1])
+  assert.equal(
+    await ids(
+      q('Book', [
+        { negated: false, conditions: [a] },
+        { negated: false, conditions: [b] }
+      ])
+    ),
+    [1]
+  )
   const any = { via: viaAuthors, field: 'id', lookup: 'gt' as const, value: 0 }
-  assert.equal(await ids(q('Book', [{ negated: false, conditions: [any] }, { negated: false, conditions: [any] }])), [1, 1, 1, 1, 2])
+  assert.equal(
+    await ids(
+      q('Book', [
+        { negated: false, conditions: [any] },
+        { negated: false, conditions: [any] }
+      ])
+    ),
+    [1, 1, 1, 1, 2]
+  )
 })
 
 test('exclude keeps rows with no matching related row, without duplicates', async () => {
   const { ids } = await setup()
   assert.equal(await ids(q('Book', [{ negated: true, conditions: [{ via: viaAuthors, field: 'id', lookup: 'exact', value: 3 }] }])), [1])
-  assert.equal(await ids(q('Author', [{ negated: true, conditions: [{ via: viaBooks, field: 'title', lookup: 'exact', value: 'T1' }] }])), [3])
+  assert.equal(
+    await ids(q('Author', [{ negated: true, conditions: [{ via: viaBooks, field: 'title', lookup: 'exact', value: 'T1' }] }])),
+    [3]
+  )
 })
 
 test('isnull across the relation is a left join', async () => {
   const { run, ids } = await setup()
   await run({ kind: 'insert', model: 'Book', values: { title: 'T3' } })
-  assert.equal(await ids(q('Book', [{ negated: false, conditions: [{ via: viaAuthors, field: 'id', lookup: 'isnull', value: true }] }])), [3])
+  assert.equal(
+    await ids(q('Book', [{ negated: false, conditions: [{ via: viaAuthors, field: 'id', lookup: 'isnull', value: true }] }])),
+    [3]
+  )
 })
 
 test('case-sensitive lookups unless i…; wildcards are literal', async () => {
   const { run, ids } = await setup()
   await run({ kind: 'insert', model: 'Author', values: { name: '50%_off' } })
-  const by = (lookup: 'startswith' | 'istartswith' | 'contains', value: string) => ids(q('Author', [{ negated: false, conditions: [{ field: 'name', lookup, value }] }]))
+  const by = (lookup: 'startswith' | 'istartswith' | 'contains', value: string) =>
+    ids(q('Author', [{ negated: false, conditions: [{ field: 'name', lookup, value }] }]))
   assert.equal(await by('startswith', 'B'), [])
   assert.equal(await by('istartswith', 'B'), [2])
   assert.equal(await by('contains', '%_'), [4])
@@ -96,9 +128,17 @@ test('add is idempotent; set, remove, clear; cascades on delete; ids never reuse
 
 test('nested create links the new row', async () => {
   const { run, ids } = await setup()
-  const r = await run({ kind: 'insert', model: 'Author', values: { name: 'New' }, link: { relation: 'Book.authors', side: 'forward', ownerId: 2 } })
+  const r = await run({
+    kind: 'insert',
+    model: 'Author',
+    values: { name: 'New' },
+    link: { relation: 'Book.authors', side: 'forward', ownerId: 2 }
+  })
   assert.equal(r, { kind: 'inserted', id: 4 })
-  assert.equal(await ids(q('Author', [{ negated: false, conditions: [{ via: viaBooks, field: 'id', lookup: 'exact', value: 2 }] }])), [3, 4])
+  assert.equal(
+    await ids(q('Author', [{ negated: false, conditions: [{ via: viaBooks, field: 'id', lookup: 'exact', value: 2 }] }])),
+    [3, 4]
+  )
 })
 
 test.run()

@@ -3,7 +3,20 @@
  * contract's data semantics (see `../contract.ts`), and the runner's fast
  * test double. Tables are maps; a relation is a set of `source:target` pairs.
  */
-import { ALL_FEATURES, defineAdapter, type Adapter, type Condition, type FieldType, type Key, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
+import {
+  type Adapter,
+  ALL_FEATURES,
+  type Condition,
+  defineAdapter,
+  type FieldType,
+  type Key,
+  type Operation,
+  type Query,
+  type Result,
+  type Row,
+  type Scalar,
+  type Schema
+} from '../contract.js'
 import { compareRows, multiplicity } from '../semantics.js'
 
 /** One link, as a map key: JSON keeps number and string keys apart. */
@@ -77,7 +90,13 @@ export class MemoryDatabase implements Adapter {
       case 'set': {
         const current = this.related(op.relation, op.side, op.id)
         const wanted = new Set(op.targets)
-        const removed = this.pairs(op.relation, op.side, op.id, current.filter((t) => !wanted.has(t)), 'remove')
+        const removed = this.pairs(
+          op.relation,
+          op.side,
+          op.id,
+          current.filter((t) => !wanted.has(t)),
+          'remove'
+        )
         return { kind: 'affected', count: removed + this.pairs(op.relation, op.side, op.id, op.targets, 'add') }
       }
     }
@@ -131,7 +150,12 @@ export class MemoryDatabase implements Adapter {
   private select(query: Query): Row[] {
     const rows: Row[] = []
     for (const row of this.table(query.model).values()) {
-      const times = multiplicity(row, query.filters, (c) => this.relatedRows(query.model, row, c), (c) => this.typeOf(query.model, c))
+      const times = multiplicity(
+        row,
+        query.filters,
+        (c) => this.relatedRows(query.model, row, c),
+        (c) => this.typeOf(query.model, c)
+      )
       const n = query.distinct ? Math.min(times, 1) : times
       for (let i = 0; i < n; i++) rows.push(row)
     }
@@ -153,7 +177,9 @@ export class MemoryDatabase implements Adapter {
     const side = c.via!.side
     const other = side === 'forward' ? r.target : r.source
     if ((side === 'forward' ? r.source : r.target) !== model) throw new Error(`relation ${r.name} does not start at ${model}`)
-    return this.related(r.name, side, row.id).map((id) => this.table(other).get(id)!).filter(Boolean)
+    return this.related(r.name, side, row.id)
+      .map((id) => this.table(other).get(id)!)
+      .filter(Boolean)
   }
 }
 

@@ -1,23 +1,30 @@
+import { readdirSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import memory from '../memory/index.js'
 import { loadErrata } from '../../runner/expectations.js'
-import { readDocument, type Document } from '../../runner/parse/document.js'
+import { type Document, readDocument } from '../../runner/parse/document.js'
 import { runDocument } from '../../runner/run.js'
 import type { AdapterFactory } from '../contract.js'
+import memory from '../memory/index.js'
 import { MUTANTS } from './index.js'
 
-import { readdirSync } from 'node:fs'
-
 // Every spec document, the seed first (it is the one a reader knows).
-const DOCS = ['spec/many-to-many.md', ...readdirSync('spec').filter((f) => f.endsWith('.md') && f !== 'many-to-many.md' && !f.startsWith('README')).sort().map((f) => `spec/${f}`)]
+const DOCS = [
+  'spec/many-to-many.md',
+  ...readdirSync('spec')
+    .filter((f) => f.endsWith('.md') && f !== 'many-to-many.md' && !f.startsWith('README'))
+    .sort()
+    .map((f) => `spec/${f}`)
+]
 const docs: Document[] = []
 for (const file of DOCS) docs.push(await readDocument(file))
 
 /** Failing case ids of one document through one adapter. */
 async function failures(adapter: AdapterFactory, doc: Document): Promise<string[]> {
   const results = await runDocument(doc, { adapter, expected: loadErrata(doc.file), timeoutMs: 2000 })
-  return results.filter((r) => r.status === 'failed' || r.status === 'errored' || r.status === 'unexpected-pass').map((r) => `${r.example.place.line}`)
+  return results
+    .filter((r) => r.status === 'failed' || r.status === 'errored' || r.status === 'unexpected-pass')
+    .map((r) => `${r.example.place.line}`)
 }
 
 const test = suite('mutation score')
@@ -40,7 +47,8 @@ for (const m of MUTANTS) {
 }
 
 test.after(() => {
-  if (process.env['MUTATION_TABLE']) console.log(['| mutant | breaks | killed by (failing cases) |', '| --- | --- | --- |', ...table].join('\n'))
+  if (process.env['MUTATION_TABLE'])
+    console.log(['| mutant | breaks | killed by (failing cases) |', '| --- | --- | --- |', ...table].join('\n'))
 })
 
 test.run()

@@ -12,7 +12,9 @@ const test = suite('Prisma client cache')
 // A schema of its own, in a cache of its own: the first call must generate.
 const schema: Schema = {
   models: [{ name: 'Gadget', fields: [{ name: 'label', type: 'string', nullable: false }], ordering: [] }],
-  relations: [{ name: 'Gadget.parts', source: 'Gadget', field: 'parts', target: 'Gadget', reverseQueryName: 'gadget', reverseAccessor: 'gadget_set' }]
+  relations: [
+    { name: 'Gadget.parts', source: 'Gadget', field: 'parts', target: 'Gadget', reverseQueryName: 'gadget', reverseAccessor: 'gadget_set' }
+  ]
 }
 const render = (output: string) => renderPrismaSchema(schema, 'sqlite', output)
 
@@ -26,7 +28,11 @@ test('two concurrent first runs both get a client; a later run generates nothing
     const again = await cachedClient(render)
     assert.is(again.generated, false)
     assert.is(statSync(again.module).mtimeMs, made, 'the cached client is not rewritten')
-    assert.equal(readdirSync(process.env['ORM_CONFORMANCE_CACHE']).filter((f) => f.startsWith('tmp-')), [], 'no temporary directory is left')
+    assert.equal(
+      readdirSync(process.env['ORM_CONFORMANCE_CACHE']).filter((f) => f.startsWith('tmp-')),
+      [],
+      'no temporary directory is left'
+    )
     const { PrismaClient } = (await import(again.module)) as { PrismaClient: unknown }
     assert.type(PrismaClient, 'function')
   } finally {

@@ -68,7 +68,12 @@ export async function cachedClient(schema: (output: string) => string, say?: (te
     writeFileSync(join(temp, 'schema.prisma'), text)
     const cli = join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js')
     await run(process.execPath, [cli, 'generate', '--schema', join(temp, 'schema.prisma')], {
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env['PRISMA_SCHEMA_ENGINE_BINARY'] ?? process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+      env: {
+        ...process.env,
+        PRISMA_SCHEMA_ENGINE_BINARY: process.env['PRISMA_SCHEMA_ENGINE_BINARY'] ?? process.execPath,
+        PRISMA_HIDE_UPDATE_MESSAGE: '1',
+        CHECKPOINT_DISABLE: '1'
+      },
       timeout: 120_000
     })
     const esbuild = await import('esbuild')
@@ -81,12 +86,17 @@ export async function cachedClient(schema: (output: string) => string, say?: (te
       outfile: join(temp, 'client.mjs'),
       logLevel: 'silent',
       // The runtime stays outside, named by its file URL: the cache may live anywhere.
-      plugins: [{
-        name: 'prisma-runtime',
-        setup(build) {
-          build.onResolve({ filter: /^@prisma\/client(\/|$)/ }, (args) => ({ path: pathToFileURL(require.resolve(args.path)).href, external: true }))
+      plugins: [
+        {
+          name: 'prisma-runtime',
+          setup(build) {
+            build.onResolve({ filter: /^@prisma\/client(\/|$)/ }, (args) => ({
+              path: pathToFileURL(require.resolve(args.path)).href,
+              external: true
+            }))
+          }
         }
-      }]
+      ]
     })
     rmSync(join(temp, 'src'), { recursive: true, force: true })
     try {

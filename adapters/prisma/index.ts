@@ -11,10 +11,24 @@
  * to move a sequence past an explicit id).
  */
 import { pathToFileURL } from 'node:url'
-import { ALL_FEATURES, defineAdapter, type Adapter, type Condition, type FieldType, type Filter, type Key, type Operation, type Query, type Result, type Row, type Scalar, type Schema } from '../contract.js'
+import {
+  type Adapter,
+  ALL_FEATURES,
+  type Condition,
+  defineAdapter,
+  type FieldType,
+  type Filter,
+  type Key,
+  type Operation,
+  type Query,
+  type Result,
+  type Row,
+  type Scalar,
+  type Schema
+} from '../contract.js'
+import { needPackages } from '../packages.js'
 import { createScratch, providerOf, type Scratch } from '../scratch/index.js'
 import { compareRows, multiplicity } from '../semantics.js'
-import { needPackages } from '../packages.js'
 import { cachedClient } from './cache.js'
 
 /** The driver adapter and driver each provider needs (optional peer dependencies of the kit). */
@@ -23,8 +37,9 @@ const DRIVERS: Readonly<Record<Provider, readonly string[]>> = {
   postgresql: ['@prisma/adapter-pg', 'pg'],
   mysql: ['@prisma/adapter-mariadb', 'mariadb']
 }
-import { pushCondition, type Provider, type Where } from './pushdown.js'
-import { mapSchema, renderMigration, renderPrismaSchema, type PrismaMapping, type PrismaModel } from './schema.js'
+
+import { type Provider, pushCondition, type Where } from './pushdown.js'
+import { mapSchema, type PrismaMapping, type PrismaModel, renderMigration, renderPrismaSchema } from './schema.js'
 
 /** The generated delegate methods this adapter calls (typed here to keep Prisma's per-schema types out). */
 interface Delegate {
@@ -49,7 +64,10 @@ export default defineAdapter({
     const provider = providerOf(db)
     needPackages(`the Prisma adapter on ${provider}`, ['prisma', '@prisma/client', ...DRIVERS[provider]])
     // Start generating (or loading) the client while the database is made.
-    const client = cachedClient((output) => renderPrismaSchema(schema, provider, output), process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined)
+    const client = cachedClient(
+      (output) => renderPrismaSchema(schema, provider, output),
+      process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined
+    )
     client.catch(() => undefined)
     const scratch = await createScratch(db, { reuse: reuseDatabase ?? false })
     try {
@@ -65,7 +83,10 @@ export default defineAdapter({
 
 async function connect(provider: Provider, scratch: Scratch, module: string): Promise<Client> {
   const options = { log: [{ emit: 'event', level: 'query' }] }
-  const [{ PrismaClient }, adapter] = await Promise.all([import(pathToFileURL(module).href) as Promise<{ PrismaClient: new (options: object) => Client }>, driver(provider, scratch)])
+  const [{ PrismaClient }, adapter] = await Promise.all([
+    import(pathToFileURL(module).href) as Promise<{ PrismaClient: new (options: object) => Client }>,
+    driver(provider, scratch)
+  ])
   return new PrismaClient({ adapter, ...options })
 }
 
@@ -80,7 +101,14 @@ async function driver(provider: Provider, scratch: Scratch): Promise<unknown> {
   }
   const { PrismaMariaDb } = await import('@prisma/adapter-mariadb')
   const u = new URL(scratch.url)
-  return new PrismaMariaDb({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: scratch.database, connectionLimit: 4 })
+  return new PrismaMariaDb({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: scratch.database,
+    connectionLimit: 4
+  })
 }
 
 /** A plan for one query: the database narrows, JavaScript decides what it cannot. */
@@ -93,7 +121,6 @@ interface Plan {
   /** When the only open filter is one exact join on one relation: count it with a filtered `_count`. */
   readonly joinCount: { readonly field: string; readonly where: Where } | undefined
 }
-
 
 class PrismaAdapter implements Adapter {
   private queries = 0
@@ -177,7 +204,9 @@ class PrismaAdapter implements Adapter {
     const column = model.primaryKey?.column ?? m.key
     const table = `"${m.table.replace(/"/g, '""')}"`
     const seq = `pg_get_serial_sequence('${table.replace(/'/g, "''")}', '${column.replace(/'/g, "''")}')`
-    await this.client.$executeRawUnsafe(`SELECT setval(${seq}, GREATEST((SELECT MAX("${column.replace(/"/g, '""')}") FROM ${table}), COALESCE(pg_sequence_last_value(${seq}::regclass), 1)))`)
+    await this.client.$executeRawUnsafe(
+      `SELECT setval(${seq}, GREATEST((SELECT MAX("${column.replace(/"/g, '""')}") FROM ${table}), COALESCE(pg_sequence_last_value(${seq}::regclass), 1)))`
+    )
   }
 
   private model(name: string): PrismaModel {
@@ -217,12 +246,18 @@ class PrismaAdapter implements Adapter {
   private toPrisma(type: FieldType, v: Scalar): unknown {
     if (v === null) return null
     switch (type) {
-      case 'integer': return typeof v === 'number' ? BigInt(Math.trunc(v)) : BigInt(String(v))
-      case 'date': return new Date(`${String(v).slice(0, 10)}T00:00:00.000Z`)
-      case 'datetime': return new Date(`${String(v).slice(0, 23)}Z`)
-      case 'time': return new Date(`1970-01-01T${String(v).slice(0, 12)}Z`)
-      case 'decimal': return String(v)
-      default: return v
+      case 'integer':
+        return typeof v === 'number' ? BigInt(Math.trunc(v)) : BigInt(String(v))
+      case 'date':
+        return new Date(`${String(v).slice(0, 10)}T00:00:00.000Z`)
+      case 'datetime':
+        return new Date(`${String(v).slice(0, 23)}Z`)
+      case 'time':
+        return new Date(`1970-01-01T${String(v).slice(0, 12)}Z`)
+      case 'decimal':
+        return String(v)
+      default:
+        return v
     }
   }
 
@@ -231,16 +266,21 @@ class PrismaAdapter implements Adapter {
     if (v === null || v === undefined) return null
     const type = this.typeOf(m, field)
     switch (type) {
-      case 'integer': return Number(v)
+      case 'integer':
+        return Number(v)
       case 'decimal': {
         const places = m.fields.find((f) => f.name === field)?.decimalPlaces
         const d = v as { toFixed(n?: number): string }
         return places === undefined ? d.toFixed() : d.toFixed(places)
       }
-      case 'date': return (v as Date).toISOString().slice(0, 10)
-      case 'datetime': return `${(v as Date).toISOString().slice(0, 23)}000`
-      case 'time': return `${(v as Date).toISOString().slice(11, 23)}000`
-      default: return v as Scalar
+      case 'date':
+        return (v as Date).toISOString().slice(0, 10)
+      case 'datetime':
+        return `${(v as Date).toISOString().slice(0, 23)}000`
+      case 'time':
+        return `${(v as Date).toISOString().slice(11, 23)}000`
+      default:
+        return v as Scalar
     }
   }
 
@@ -272,7 +312,14 @@ class PrismaAdapter implements Adapter {
   private push(c: Condition, m: PrismaModel) {
     const type = this.typeOf(m, c.field)
     const nullable = c.field !== 'id' && m.fields.some((f) => f.name === c.field && f.nullable)
-    return pushCondition(this.provider, c, type, this.prismaField(m, c.field), (v) => (c.field === 'id' ? this.key(m, v as Key) : this.toPrisma(type, v)), nullable)
+    return pushCondition(
+      this.provider,
+      c,
+      type,
+      this.prismaField(m, c.field),
+      (v) => (c.field === 'id' ? this.key(m, v as Key) : this.toPrisma(type, v)),
+      nullable
+    )
   }
 
   private plan(query: Query): Plan {
@@ -405,12 +452,12 @@ class PrismaAdapter implements Adapter {
     const m = this.model(query.model)
     const distinct = { ...query, distinct: true, orderBy: [] }
     const plan = this.plan(distinct)
-    const where = plan.settled.size === query.filters.length && query.offset === 0 && query.limit === undefined
-      ? plan.where
-      : { [m.key]: { in: (await this.rows(distinct)).map((r) => this.key(m, r.id)) } }
+    const where =
+      plan.settled.size === query.filters.length && query.offset === 0 && query.limit === undefined
+        ? plan.where
+        : { [m.key]: { in: (await this.rows(distinct)).map((r) => this.key(m, r.id)) } }
     // Links go with the rows: the join table cascades (ON DELETE CASCADE, as Prisma declares it).
     const { count } = await this.delegate(m).deleteMany({ where })
     return count
   }
 }
-

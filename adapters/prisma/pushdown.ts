@@ -39,7 +39,14 @@ const NON_ASCII = /[^\x00-\x7f]/
  * (the relation hop is the caller's). `type` is the field's type, `toPrisma`
  * turns a contract scalar into what Prisma takes for that field.
  */
-export function pushCondition(provider: Provider, c: Condition, type: FieldType, field: string, toPrisma: (v: Scalar) => unknown, nullable = true): Pushed {
+export function pushCondition(
+  provider: Provider,
+  c: Condition,
+  type: FieldType,
+  field: string,
+  toPrisma: (v: Scalar) => unknown,
+  nullable = true
+): Pushed {
   const { lookup } = c
   if (c.transform) return { where: undefined, exact: false } // year/month/day: decided on the candidates
   if (lookup === 'isnull') {
@@ -49,7 +56,7 @@ export function pushCondition(provider: Provider, c: Condition, type: FieldType,
   }
   const isString = type === 'string'
   if (!isString) {
-    const list = (c.value as Scalar[])
+    const list = c.value as Scalar[]
     if (lookup === 'in') return { where: { [field]: { in: list.map(toPrisma) } }, exact: true }
     if (lookup === 'range') return { where: { [field]: { gte: toPrisma(list[0]!), lte: toPrisma(list[1]!) } }, exact: true }
     if (lookup === 'exact') return { where: { [field]: { equals: toPrisma(c.value as Scalar) } }, exact: true }
@@ -74,7 +81,8 @@ export function pushCondition(provider: Provider, c: Condition, type: FieldType,
     const safe = !LIKE_SPECIAL.test(value) && !(insensitive && NON_ASCII.test(value))
     if (safe && lookup !== 'iexact') {
       const op = PRISMA_PATTERN[base]!
-      if (provider === 'postgresql') return { where: { [field]: insensitive ? { [op]: value, mode: 'insensitive' } : { [op]: value } }, exact: true }
+      if (provider === 'postgresql')
+        return { where: { [field]: insensitive ? { [op]: value, mode: 'insensitive' } : { [op]: value } }, exact: true }
       // SQLite LIKE folds ASCII case: exact for the i-variants of ASCII values only.
       if (provider === 'sqlite') return { where: { [field]: { [op]: value } }, exact: insensitive }
       return { where: { [field]: { [op]: value } }, exact: false }

@@ -100,8 +100,14 @@ export function mapSchema(schema: Schema): PrismaMapping {
 }
 
 const SCALAR: Readonly<Record<FieldType, string>> = {
-  string: 'String', integer: 'BigInt', boolean: 'Boolean', float: 'Float',
-  decimal: 'Decimal', date: 'DateTime', datetime: 'DateTime', time: 'DateTime'
+  string: 'String',
+  integer: 'BigInt',
+  boolean: 'Boolean',
+  float: 'Float',
+  decimal: 'Decimal',
+  date: 'DateTime',
+  datetime: 'DateTime',
+  time: 'DateTime'
 }
 
 /** Native type attributes: Prisma's defaults where they fit, so the seed's DDL is Prisma's own. */
@@ -112,10 +118,14 @@ function nativeType(f: FieldSchema, provider: Provider): string {
       if (provider !== 'mysql') return ''
       // MySQL cannot index TEXT: a unique text field without max_length keeps VARCHAR(191).
       return f.maxLength === undefined ? (f.unique ? '' : ' @db.Text') : f.maxLength > 191 ? ` @db.VarChar(${f.maxLength})` : ''
-    case 'decimal': return ` @db.Decimal(${f.maxDigits ?? 65}, ${f.decimalPlaces ?? 30})`
-    case 'date': return ' @db.Date'
-    case 'time': return ' @db.Time(3)'
-    default: return ''
+    case 'decimal':
+      return ` @db.Decimal(${f.maxDigits ?? 65}, ${f.decimalPlaces ?? 30})`
+    case 'date':
+      return ' @db.Date'
+    case 'time':
+      return ' @db.Time(3)'
+    default:
+      return ''
   }
 }
 
@@ -143,7 +153,10 @@ export function renderPrismaSchema(schema: Schema, provider: Provider, output: s
     if (pm.keyType === 'string') lines.push([pm.key, `String @id${mysqlKey(pk?.maxLength, provider)}${column(pm.key, pk?.column)}`])
     else lines.push([pm.key, `Int @id${pm.autoKey ? ' @default(autoincrement())' : ''}${column(pm.key, pk?.column)}`])
     for (const f of m.fields) {
-      lines.push([f.name, `${SCALAR[f.type]}${f.nullable ? '?' : ''}${f.unique ? ' @unique' : ''}${nativeType(f, provider)}${column(f.name, f.column)}`])
+      lines.push([
+        f.name,
+        `${SCALAR[f.type]}${f.nullable ? '?' : ''}${f.unique ? ' @unique' : ''}${nativeType(f, provider)}${column(f.name, f.column)}`
+      ])
     }
     for (const r of mapping.relations.values()) {
       const rel = r.relationName !== undefined ? ` @relation("${r.relationName}")` : ''
@@ -172,13 +185,37 @@ function mysqlKey(maxLength: number | undefined, provider: Provider): string {
 function columnType(f: FieldSchema, provider: Provider): string {
   switch (provider) {
     case 'sqlite':
-      return { string: 'TEXT', integer: 'BIGINT', boolean: 'BOOLEAN', float: 'REAL', decimal: 'DECIMAL', date: 'DATETIME', datetime: 'DATETIME', time: 'DATETIME' }[f.type]
+      return {
+        string: 'TEXT',
+        integer: 'BIGINT',
+        boolean: 'BOOLEAN',
+        float: 'REAL',
+        decimal: 'DECIMAL',
+        date: 'DATETIME',
+        datetime: 'DATETIME',
+        time: 'DATETIME'
+      }[f.type]
     case 'postgresql':
-      return { string: 'TEXT', integer: 'BIGINT', boolean: 'BOOLEAN', float: 'DOUBLE PRECISION', decimal: `DECIMAL(${f.maxDigits ?? 65},${f.decimalPlaces ?? 30})`, date: 'DATE', datetime: 'TIMESTAMP(3)', time: 'TIME(3)' }[f.type]
+      return {
+        string: 'TEXT',
+        integer: 'BIGINT',
+        boolean: 'BOOLEAN',
+        float: 'DOUBLE PRECISION',
+        decimal: `DECIMAL(${f.maxDigits ?? 65},${f.decimalPlaces ?? 30})`,
+        date: 'DATE',
+        datetime: 'TIMESTAMP(3)',
+        time: 'TIME(3)'
+      }[f.type]
     case 'mysql':
       return {
-        string: f.maxLength === undefined ? (f.unique ? 'VARCHAR(191)' : 'TEXT') : `VARCHAR(${Math.max(f.maxLength, 191)})`, integer: 'BIGINT', boolean: 'BOOLEAN', float: 'DOUBLE',
-        decimal: `DECIMAL(${f.maxDigits ?? 65}, ${f.decimalPlaces ?? 30})`, date: 'DATE', datetime: 'DATETIME(3)', time: 'TIME(3)'
+        string: f.maxLength === undefined ? (f.unique ? 'VARCHAR(191)' : 'TEXT') : `VARCHAR(${Math.max(f.maxLength, 191)})`,
+        integer: 'BIGINT',
+        boolean: 'BOOLEAN',
+        float: 'DOUBLE',
+        decimal: `DECIMAL(${f.maxDigits ?? 65}, ${f.decimalPlaces ?? 30})`,
+        date: 'DATE',
+        datetime: 'DATETIME(3)',
+        time: 'TIME(3)'
       }[f.type]
   }
 }
@@ -215,10 +252,18 @@ export function renderMigration(schema: Schema, provider: Provider): string {
     const uniques = m.fields.filter((f) => f.unique)
     if (provider === 'sqlite') {
       tables.push(`-- CreateTable\nCREATE TABLE ${q(table)} (\n${cols.join(',\n')}\n);`)
-      for (const f of uniques) indexes.push(`-- CreateIndex\nCREATE UNIQUE INDEX ${q(`${table}_${f.column ?? f.name}_key`)} ON ${q(table)}(${q(f.column ?? f.name)});`)
+      for (const f of uniques)
+        indexes.push(
+          `-- CreateIndex\nCREATE UNIQUE INDEX ${q(`${table}_${f.column ?? f.name}_key`)} ON ${q(table)}(${q(f.column ?? f.name)});`
+        )
     } else if (provider === 'postgresql') {
-      tables.push(`-- CreateTable\nCREATE TABLE ${q(table)} (\n${cols.join(',\n')},\n\n    CONSTRAINT ${q(`${table}_pkey`)} PRIMARY KEY (${q(key)})\n);`)
-      for (const f of uniques) indexes.push(`-- CreateIndex\nCREATE UNIQUE INDEX ${q(`${table}_${f.column ?? f.name}_key`)} ON ${q(table)}(${q(f.column ?? f.name)});`)
+      tables.push(
+        `-- CreateTable\nCREATE TABLE ${q(table)} (\n${cols.join(',\n')},\n\n    CONSTRAINT ${q(`${table}_pkey`)} PRIMARY KEY (${q(key)})\n);`
+      )
+      for (const f of uniques)
+        indexes.push(
+          `-- CreateIndex\nCREATE UNIQUE INDEX ${q(`${table}_${f.column ?? f.name}_key`)} ON ${q(table)}(${q(f.column ?? f.name)});`
+        )
     } else {
       const unique = uniques.map((f) => `    UNIQUE INDEX ${q(`${table}_${f.column ?? f.name}_key`)}(${q(f.column ?? f.name)}),\n`).join('')
       tables.push(`-- CreateTable\nCREATE TABLE ${q(table)} (\n${cols.join(',\n')},\n\n${unique}    PRIMARY KEY (${q(key)})\n)${tail};`)
@@ -241,11 +286,15 @@ export function renderMigration(schema: Schema, provider: Provider): string {
       indexes.push(`-- CreateIndex\nCREATE UNIQUE INDEX ${q(`${j}_AB_unique`)} ON ${q(j)}(${q('A')}, ${q('B')});`)
       indexes.push(`-- CreateIndex\nCREATE INDEX ${q(`${j}_B_index`)} ON ${q(j)}(${q('B')});`)
     } else if (provider === 'postgresql') {
-      tables.push(`-- CreateTable\nCREATE TABLE ${q(j)} (\n${cols},\n\n    CONSTRAINT ${q(`${j}_AB_pkey`)} PRIMARY KEY (${q('A')},${q('B')})\n);`)
+      tables.push(
+        `-- CreateTable\nCREATE TABLE ${q(j)} (\n${cols},\n\n    CONSTRAINT ${q(`${j}_AB_pkey`)} PRIMARY KEY (${q('A')},${q('B')})\n);`
+      )
       indexes.push(`-- CreateIndex\nCREATE INDEX ${q(`${j}_B_index`)} ON ${q(j)}(${q('B')});`)
       keys.push(fk('A', ma, false), fk('B', mb, false))
     } else {
-      tables.push(`-- CreateTable\nCREATE TABLE ${q(j)} (\n${cols},\n\n    UNIQUE INDEX ${q(`${j}_AB_unique`)}(${q('A')}, ${q('B')}),\n    INDEX ${q(`${j}_B_index`)}(${q('B')})\n)${tail};`)
+      tables.push(
+        `-- CreateTable\nCREATE TABLE ${q(j)} (\n${cols},\n\n    UNIQUE INDEX ${q(`${j}_AB_unique`)}(${q('A')}, ${q('B')}),\n    INDEX ${q(`${j}_B_index`)}(${q('B')})\n)${tail};`
+      )
       keys.push(fk('A', ma, false), fk('B', mb, false))
     }
   }

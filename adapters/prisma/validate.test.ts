@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { readDocument } from '../../runner/parse/document.js'
 import type { Schema } from '../contract.js'
 import { featureSchemas, schema as seed } from '../contract-suite.js'
-import { readDocument } from '../../runner/parse/document.js'
-import { renderPrismaSchema, type Provider } from './schema.js'
+import { type Provider, renderPrismaSchema } from './schema.js'
 import { validatePrismaSchema } from './validate.js'
 
 const PROVIDERS: readonly Provider[] = ['sqlite', 'postgresql', 'mysql']
@@ -12,13 +12,37 @@ const PROVIDERS: readonly Provider[] = ['sqlite', 'postgresql', 'mysql']
 /** Edge cases no document has yet: hidden reverse accessors whose generated names would clash, a long text key, a renamed key column, a unique text field. */
 const edges: Schema = {
   models: [
-    { name: 'Item', primaryKey: { name: 'number', type: 'integer', auto: true, column: 'item_no' }, table: 'shop_item', fields: [{ name: 'name', type: 'string', maxLength: 30, nullable: false, column: 'label_text' }], ordering: [] },
-    { name: 'Code', primaryKey: { name: 'code', type: 'string', auto: false, maxLength: 300 }, fields: [{ name: 'note', type: 'string', nullable: true, unique: true }], ordering: [] },
-    { name: 'Seat', primaryKey: { name: 'seat', type: 'integer', auto: false }, fields: [{ name: 'price', type: 'decimal', maxDigits: 8, decimalPlaces: 3, nullable: true }], ordering: [] },
+    {
+      name: 'Item',
+      primaryKey: { name: 'number', type: 'integer', auto: true, column: 'item_no' },
+      table: 'shop_item',
+      fields: [{ name: 'name', type: 'string', maxLength: 30, nullable: false, column: 'label_text' }],
+      ordering: []
+    },
+    {
+      name: 'Code',
+      primaryKey: { name: 'code', type: 'string', auto: false, maxLength: 300 },
+      fields: [{ name: 'note', type: 'string', nullable: true, unique: true }],
+      ordering: []
+    },
+    {
+      name: 'Seat',
+      primaryKey: { name: 'seat', type: 'integer', auto: false },
+      fields: [{ name: 'price', type: 'decimal', maxDigits: 8, decimalPlaces: 3, nullable: true }],
+      ordering: []
+    },
     { name: 'Box', fields: [], ordering: [] }
   ],
   relations: [
-    { name: 'Item.codes', source: 'Item', field: 'codes', target: 'Code', reverseQueryName: 'items', reverseAccessor: 'items', table: 'item_codes' },
+    {
+      name: 'Item.codes',
+      source: 'Item',
+      field: 'codes',
+      target: 'Code',
+      reverseQueryName: 'items',
+      reverseAccessor: 'items',
+      table: 'item_codes'
+    },
     { name: 'Seat.codes', source: 'Seat', field: 'codes', target: 'Code', reverseQueryName: '+', reverseAccessor: '+' },
     { name: 'Box.codes', source: 'Box', field: 'codes', target: 'Code', reverseQueryName: '+', reverseAccessor: '+' }
   ]

@@ -35,9 +35,13 @@ function load(): Exports {
   const text = (pointer: number, length: number) => new TextDecoder().decode(new Uint8Array(exports!.memory.buffer, pointer >>> 0, length))
   const imports = {
     __wbindgen_placeholder__: {
-      __wbg_set_message_f22ac4a6869ee695: (p: number, n: number) => { throw new Error(`Prisma schema tools panicked: ${text(p, n)}`) },
+      __wbg_set_message_f22ac4a6869ee695: (p: number, n: number) => {
+        throw new Error(`Prisma schema tools panicked: ${text(p, n)}`)
+      },
       __wbg_Error_e83987f665cf5504: (p: number, n: number) => new Error(text(p, n)),
-      __wbg___wbindgen_throw_b855445ff6a94295: (p: number, n: number) => { throw new Error(text(p, n)) },
+      __wbg___wbindgen_throw_b855445ff6a94295: (p: number, n: number) => {
+        throw new Error(text(p, n))
+      },
       __wbindgen_init_externref_table: () => {
         const table = exports!.__wbindgen_externrefs
         const at = table.grow(4)
@@ -67,6 +71,8 @@ export function validatePrismaSchema(schema: string): void {
   let message = thrown.message
   try {
     message = (JSON.parse(message) as { message: string }).message
-  } catch { /* not JSON: keep it */ }
+  } catch {
+    /* not JSON: keep it */
+  }
   throw new Error(message)
 }

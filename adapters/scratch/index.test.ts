@@ -19,7 +19,10 @@ test('SQLite: a fresh file, removed by drop(), twice is fine', async () => {
 })
 
 test('unsupported URLs are refused', () => {
-  assert.throws(() => providerOf('oracle://x'), (e: unknown) => e instanceof ScratchError)
+  assert.throws(
+    () => providerOf('oracle://x'),
+    (e: unknown) => e instanceof ScratchError
+  )
 })
 
 for (const t of targets.filter((x) => x.url)) {
@@ -35,7 +38,9 @@ for (const t of targets.filter((x) => x.url)) {
     const mariadb = await import('mariadb')
     const u = new URL(t.url!)
     const c = await mariadb.createConnection({ host: u.hostname, port: Number(u.port), user: u.username })
-    const rows = (await c.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ormconf%'")) as { name: string }[]
+    const rows = (await c.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ormconf%'")) as {
+      name: string
+    }[]
     await c.end()
     return rows.map((x) => x.name)
   }
@@ -52,7 +57,11 @@ for (const t of targets.filter((x) => x.url)) {
 
   test(`${t.name}: a URL naming an existing database is refused, and that database is untouched`, async () => {
     const victim = await createScratch(t.url, { prefix: 'ormconf_victim_' })
-    await victim.exec(t.name === 'postgresql' ? 'CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42)' : 'CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42);')
+    await victim.exec(
+      t.name === 'postgresql'
+        ? 'CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42)'
+        : 'CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42);'
+    )
     const url = new URL(t.url!)
     url.pathname = '/' + victim.database
     try {
@@ -122,12 +131,31 @@ if (pgTarget) {
       await c.end()
     }
   }
-  const scratchDatabases = async () => (await admin<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")).map((r) => r.datname)
+  const scratchDatabases = async () =>
+    (await admin<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'ormconf%'")).map((r) => r.datname)
 
   interrupts('Ctrl-C (SIGINT) during a run on PostgreSQL', async () => {
     const { spawn } = await import('node:child_process')
     const before = await scratchDatabases()
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', "import('./runner/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv) })", 'x', 'run', 'spec/many-to-many.md', '--adapter', './runner/fixtures/prisma-hangs-on-count.ts', '--db', pgTarget.url!, '--timeout', '60000'], { stdio: 'ignore' })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./runner/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv) })",
+        'x',
+        'run',
+        'spec/many-to-many.md',
+        '--adapter',
+        './runner/fixtures/prisma-hangs-on-count.ts',
+        '--db',
+        pgTarget.url!,
+        '--timeout',
+        '60000'
+      ],
+      { stdio: 'ignore' }
+    )
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     // Wait until the run is under way: its scratch database exists.
     for (let i = 0; i < 100 && (await scratchDatabases()).length === before.length; i++) await new Promise((r) => setTimeout(r, 100))
@@ -145,7 +173,9 @@ if (pgTarget) {
     const [mine] = (await scratchDatabases()).filter((d) => !before.includes(d))
     await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [mine])
     // The next operation may fail or reconnect; either way it must not hang or crash the process.
-    await db.execute({ kind: 'count', query: { model: 'Publication', filters: [], distinct: false, orderBy: [], offset: 0 } }).catch((e: unknown) => assert.instance(e, Error))
+    await db
+      .execute({ kind: 'count', query: { model: 'Publication', filters: [], distinct: false, orderBy: [], offset: 0 } })
+      .catch((e: unknown) => assert.instance(e, Error))
     await db.close!()
     assert.equal(await scratchDatabases(), before)
   })

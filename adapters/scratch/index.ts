@@ -69,7 +69,11 @@ interface Registry {
   closing: boolean
 }
 
-const REGISTRY: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('orm-conformance.scratch')] ??= { live: new Set(), pending: new Set(), closing: false }) as Registry
+const REGISTRY: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('orm-conformance.scratch')] ??= {
+  live: new Set(),
+  pending: new Set(),
+  closing: false
+}) as Registry
 
 /**
  * Drop every scratch database this process created and has not dropped yet,
@@ -255,5 +259,7 @@ async function onServer(server: URL, database: string, options: ScratchOptions):
 }
 
 function refusal(database: string): ScratchError {
-  return new ScratchError(`database '${database}' already exists; the kit writes only to databases it creates (pass --reuse-database to use it anyway)`)
+  return new ScratchError(
+    `database '${database}' already exists; the kit writes only to databases it creates (pass --reuse-database to use it anyway)`
+  )
 }

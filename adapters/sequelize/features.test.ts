@@ -43,22 +43,73 @@ const schema: Schema = {
     }
   ],
   relations: [
-    { name: 'Person.friends', source: 'Person', field: 'friends', target: 'Person', reverseQueryName: 'person', reverseAccessor: 'person_set+', symmetrical: true, table: 'friendships' },
+    {
+      name: 'Person.friends',
+      source: 'Person',
+      field: 'friends',
+      target: 'Person',
+      reverseQueryName: 'person',
+      reverseAccessor: 'person_set+',
+      symmetrical: true,
+      table: 'friendships'
+    },
     { name: 'Person.idols', source: 'Person', field: 'idols', target: 'Person', reverseQueryName: 'stalkers', reverseAccessor: 'stalkers' },
-    { name: 'Person.clubs', source: 'Person', field: 'clubs', target: 'Club', reverseQueryName: 'members', reverseAccessor: 'members', table: 'memberships' },
+    {
+      name: 'Person.clubs',
+      source: 'Person',
+      field: 'clubs',
+      target: 'Club',
+      reverseQueryName: 'members',
+      reverseAccessor: 'members',
+      table: 'memberships'
+    },
     { name: 'Club.tags', source: 'Club', field: 'tags', target: 'Tag', reverseQueryName: 'clubs', reverseAccessor: 'clubs' }
   ]
 }
 
 const clubs = [
-  { id: 'CHESS', title: 'Chess', born: '2005-07-27', fee: '1.50', ratio: 0.5, at: '2005-07-28T10:00:00.123456', opens: '09:30:00.000000', members: 10000000000 },
-  { id: 'GO', title: 'Go', born: '2004-12-31', fee: '12.00', ratio: null, at: '2005-12-31T23:59:59.999999', opens: '20:00:00.250000', members: 3 },
+  {
+    id: 'CHESS',
+    title: 'Chess',
+    born: '2005-07-27',
+    fee: '1.50',
+    ratio: 0.5,
+    at: '2005-07-28T10:00:00.123456',
+    opens: '09:30:00.000000',
+    members: 10000000000
+  },
+  {
+    id: 'GO',
+    title: 'Go',
+    born: '2004-12-31',
+    fee: '12.00',
+    ratio: null,
+    at: '2005-12-31T23:59:59.999999',
+    opens: '20:00:00.250000',
+    members: 3
+  },
   { id: 'BRIDGE', title: 'Bridge', born: null, fee: '-3.25', ratio: 2.75, at: null, opens: null, members: 0 },
-  { id: 'poker', title: 'Poker', born: '2006-01-05', fee: '9.99', ratio: 0.1, at: '2006-01-05T00:00:00.000000', opens: '00:00:00.000001', members: 7 }
+  {
+    id: 'poker',
+    title: 'Poker',
+    born: '2006-01-05',
+    fee: '9.99',
+    ratio: 0.1,
+    at: '2006-01-05T00:00:00.000000',
+    opens: '00:00:00.000001',
+    members: 7
+  }
 ]
 
 const f = (conditions: Condition[], negated = false): Filter => ({ negated, conditions })
-const q = (model: string, filters: Filter[] = [], more: Partial<Query> = {}): Query => ({ model, filters, distinct: false, orderBy: [], offset: 0, ...more })
+const q = (model: string, filters: Filter[] = [], more: Partial<Query> = {}): Query => ({
+  model,
+  filters,
+  distinct: false,
+  orderBy: [],
+  offset: 0,
+  ...more
+})
 const members = { relation: 'Person.clubs', side: 'reverse' } as const
 const clubsOf = { relation: 'Person.clubs', side: 'forward' } as const
 const friends = { relation: 'Person.friends', side: 'forward' } as const
@@ -85,7 +136,10 @@ const queries: [string, Query][] = [
   ['date lt', q('Club', [f([{ field: 'born', lookup: 'lt', value: '2006-01-01' }])])],
   ['datetime exact with microseconds', q('Club', [f([{ field: 'at', lookup: 'exact', value: '2005-07-28T10:00:00.123456' }])])],
   ['datetime gt', q('Club', [f([{ field: 'at', lookup: 'gt', value: '2005-07-28T10:00:00.123455' }])])],
-  ['datetime range', q('Club', [f([{ field: 'at', lookup: 'range', value: ['2005-01-01T00:00:00.000000', '2005-12-31T23:59:59.999999'] }])])],
+  [
+    'datetime range',
+    q('Club', [f([{ field: 'at', lookup: 'range', value: ['2005-01-01T00:00:00.000000', '2005-12-31T23:59:59.999999'] }])])
+  ],
   ['time lt', q('Club', [f([{ field: 'opens', lookup: 'lt', value: '09:30:00.000001' }])])],
   ['time range', q('Club', [f([{ field: 'opens', lookup: 'range', value: ['09:00:00.000000', '20:00:00.250000'] }])])],
   ['year of a date', q('Club', [f([{ field: 'born', transform: 'year', lookup: 'exact', value: 2005 }])])],
@@ -99,21 +153,58 @@ const queries: [string, Query][] = [
   ['exclude by year', q('Club', [f([{ field: 'born', transform: 'year', lookup: 'exact', value: 2005 }], true)])],
   ['isnull with a transform', q('Club', [f([{ field: 'born', transform: 'year', lookup: 'isnull', value: true }])])],
   ['string key in', q('Club', [f([{ field: 'id', lookup: 'in', value: ['GO', 'poker', 'NONE'] }])])],
-  ['renamed column', q('Club', [f([{ field: 'title', lookup: 'startswith', value: 'P' }])], { orderBy: [{ field: 'title', descending: true }] })],
+  [
+    'renamed column',
+    q('Club', [f([{ field: 'title', lookup: 'startswith', value: 'P' }])], { orderBy: [{ field: 'title', descending: true }] })
+  ],
   ['people by year of their clubs', q('Person', [f([{ via: clubsOf, field: 'born', transform: 'year', lookup: 'exact', value: 2005 }])])],
-  ['people by date range of their clubs', q('Person', [f([{ via: clubsOf, field: 'born', lookup: 'range', value: ['2004-01-01', '2005-12-31'] }])])],
-  ['people by datetime month, distinct', q('Person', [f([{ via: clubsOf, field: 'at', transform: 'month', lookup: 'in', value: [7, 12] }])], { distinct: true })],
+  [
+    'people by date range of their clubs',
+    q('Person', [f([{ via: clubsOf, field: 'born', lookup: 'range', value: ['2004-01-01', '2005-12-31'] }])])
+  ],
+  [
+    'people by datetime month, distinct',
+    q('Person', [f([{ via: clubsOf, field: 'at', transform: 'month', lookup: 'in', value: [7, 12] }])], { distinct: true })
+  ],
   ['count across with a transform', q('Person', [f([{ via: clubsOf, field: 'at', transform: 'day', lookup: 'gte', value: 28 }])])],
   ['people by decimal of their clubs', q('Person', [f([{ via: clubsOf, field: 'fee', lookup: 'gte', value: '1.5' }])])],
   ['clubs by their members', q('Club', [f([{ via: members, field: 'name', lookup: 'exact', value: 'Anne' }])])],
-  ['clubs by member key', q('Club', [f([{ via: members, field: 'id', lookup: 'in', value: [1, 2] }])], { orderBy: [{ field: 'fee', descending: false }] })],
+  [
+    'clubs by member key',
+    q('Club', [f([{ via: members, field: 'id', lookup: 'in', value: [1, 2] }])], { orderBy: [{ field: 'fee', descending: false }] })
+  ],
   ['clubs without members', q('Club', [f([{ via: members, field: 'id', lookup: 'isnull', value: true }])])],
   ['friends of Anne', q('Person', [f([{ via: friends, field: 'name', lookup: 'exact', value: 'Anne' }])])],
   ['idols of someone', q('Person', [f([{ via: stalkers, field: 'name', lookup: 'startswith', value: 'A' }])])],
   ['stalkers of Bob', q('Person', [f([{ via: idols, field: 'name', lookup: 'exact', value: 'Bob' }])])],
-  ['friends and idols in one filter', q('Person', [f([{ via: friends, field: 'name', lookup: 'exact', value: 'Cy' }, { via: idols, field: 'name', lookup: 'exact', value: 'Cy' }])])],
-  ['two filters across one relation', q('Person', [f([{ via: friends, field: 'name', lookup: 'exact', value: 'Anne' }]), f([{ via: friends, field: 'name', lookup: 'startswith', value: '' }])])],
-  ['exclude, each condition on its own', q('Person', [f([{ via: clubsOf, field: 'born', transform: 'year', lookup: 'exact', value: 2005 }, { via: clubsOf, field: 'fee', lookup: 'gt', value: '10' }], true)])],
+  [
+    'friends and idols in one filter',
+    q('Person', [
+      f([
+        { via: friends, field: 'name', lookup: 'exact', value: 'Cy' },
+        { via: idols, field: 'name', lookup: 'exact', value: 'Cy' }
+      ])
+    ])
+  ],
+  [
+    'two filters across one relation',
+    q('Person', [
+      f([{ via: friends, field: 'name', lookup: 'exact', value: 'Anne' }]),
+      f([{ via: friends, field: 'name', lookup: 'startswith', value: '' }])
+    ])
+  ],
+  [
+    'exclude, each condition on its own',
+    q('Person', [
+      f(
+        [
+          { via: clubsOf, field: 'born', transform: 'year', lookup: 'exact', value: 2005 },
+          { via: clubsOf, field: 'fee', lookup: 'gt', value: '10' }
+        ],
+        true
+      )
+    ])
+  ],
   ['exclude friends', q('Person', [f([{ via: friends, field: 'name', lookup: 'exact', value: 'Cy' }], true)])],
   ['no friends', q('Person', [f([{ via: friends, field: 'id', lookup: 'isnull', value: true }])])],
   ['clubs by tag key', q('Club', [f([{ via: { relation: 'Club.tags', side: 'forward' }, field: 'id', lookup: 'exact', value: 50 }])])],
@@ -205,18 +296,27 @@ for (const target of await availableTargets()) {
   })
 
   test('updates by string key; decimals, datetimes and times in and out', async () => {
-    await both({ kind: 'update', model: 'Club', id: 'poker', values: { fee: '100.00', at: '2007-03-04T05:06:07.000008', opens: '23:59:59.999999', born: '2007-03-04', ratio: 1e-7 } })
+    await both({
+      kind: 'update',
+      model: 'Club',
+      id: 'poker',
+      values: { fee: '100.00', at: '2007-03-04T05:06:07.000008', opens: '23:59:59.999999', born: '2007-03-04', ratio: 1e-7 }
+    })
     assert.equal(await both({ kind: 'update', model: 'Club', id: 'NONE', values: { fee: '1.00' } }), { kind: 'affected', count: 0 })
     for (const [label, query] of queries.slice(0, 12)) await both({ kind: 'select', query }, `after update: ${label}`)
     const [poker] = await rows(q('Club', [f([{ field: 'id', lookup: 'exact', value: 'poker' }])]))
-    assert.equal([poker!['fee'], poker!['at'], poker!['opens'], poker!['ratio']], ['100.00', '2007-03-04T05:06:07.000008', '23:59:59.999999', 1e-7])
+    assert.equal(
+      [poker!['fee'], poker!['at'], poker!['opens'], poker!['ratio']],
+      ['100.00', '2007-03-04T05:06:07.000008', '23:59:59.999999', 1e-7]
+    )
   })
 
   test('self relations: links, removal from either column, cascade on delete', async () => {
     await both({ kind: 'remove', relation: 'Person.idols', side: 'reverse', id: 10, targets: [1] })
     await both({ kind: 'select', query: q('Person', [f([{ via: stalkers, field: 'id', lookup: 'exact', value: 1 }])]) })
     await both({ kind: 'delete', query: q('Person', [f([{ field: 'name', lookup: 'exact', value: 'Cy' }])]) })
-    for (const [label, query] of queries.filter(([l]) => /friend|idol|stalker|people/.test(l))) await both({ kind: 'select', query }, `after delete: ${label}`)
+    for (const [label, query] of queries.filter(([l]) => /friend|idol|stalker|people/.test(l)))
+      await both({ kind: 'select', query }, `after delete: ${label}`)
     await both({ kind: 'set', relation: 'Person.clubs', side: 'reverse', id: 'CHESS', targets: [2] })
     await both({ kind: 'delete', query: q('Club', [f([{ field: 'born', transform: 'year', lookup: 'lt', value: 2006 }])]) })
     await both({ kind: 'select', query: q('Person', [f([{ via: clubsOf, field: 'id', lookup: 'isnull', value: true }])]) })

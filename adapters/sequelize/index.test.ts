@@ -6,6 +6,8 @@ const WILDCARDS = "Sequelize's Op.substring/startsWith/endsWith do not escape LI
 await contractSuite(sequelize, {
   deviations: (target) => ({
     "case rules and literal wildcards, whatever the database's collation": WILDCARDS,
-    ...(target.name === 'mariadb' ? { 'strings order by code point': "MariaDB's case-insensitive collation orders 'apple' before 'Zebra'" } : {})
+    ...(target.name === 'mariadb'
+      ? { 'strings order by code point': "MariaDB's case-insensitive collation orders 'apple' before 'Zebra'" }
+      : {})
   })
 })

@@ -29,9 +29,36 @@
  *   adapter turns the space back into the contract's `T` and pads the fraction.
  * - integer: `BIGINT` (a `BigIntegerField` is an integer to the contract).
  */
-import { DataTypes, Op, Sequelize, type DataType, type FindOptions, type Includeable, type Model, type ModelStatic, type OrderItem, type WhereOperators, type WhereOptions } from 'sequelize'
+import {
+  type DataType,
+  DataTypes,
+  type FindOptions,
+  type Includeable,
+  type Model,
+  type ModelStatic,
+  Op,
+  type OrderItem,
+  Sequelize,
+  type WhereOperators,
+  type WhereOptions
+} from 'sequelize'
 import type { Cast, Col, Fn } from 'sequelize/types/utils'
-import { defineAdapter, type Adapter, type Condition, type FieldSchema, type FieldType, type Key, type ModelSchema, type Operation, type Query, type Result, type Row, type Scalar, type Schema, type Side } from '../contract.js'
+import {
+  type Adapter,
+  type Condition,
+  defineAdapter,
+  type FieldSchema,
+  type FieldType,
+  type Key,
+  type ModelSchema,
+  type Operation,
+  type Query,
+  type Result,
+  type Row,
+  type Scalar,
+  type Schema,
+  type Side
+} from '../contract.js'
 import { createScratch, type Provider, type Scratch } from '../scratch/index.js'
 
 type AnyModel = ModelStatic<Model>
@@ -83,14 +110,22 @@ interface ModelInfo {
 /** The column type of a field on a database (see the module comment). */
 export function columnType(f: Pick<FieldSchema, 'type' | 'maxLength' | 'maxDigits' | 'decimalPlaces'>, provider: Provider): DataType {
   switch (f.type) {
-    case 'string': return DataTypes.STRING(f.maxLength ?? 255)
-    case 'integer': return DataTypes.BIGINT
-    case 'boolean': return DataTypes.BOOLEAN
-    case 'float': return DataTypes.DOUBLE
-    case 'decimal': return DataTypes.DECIMAL(f.maxDigits ?? 30, f.decimalPlaces ?? 0)
-    case 'date': return DataTypes.DATEONLY
-    case 'time': return provider === 'mysql' ? 'TIME(6)' : DataTypes.TIME
-    case 'datetime': return provider === 'postgresql' ? 'TIMESTAMP(6) WITHOUT TIME ZONE' : provider === 'mysql' ? 'DATETIME(6)' : 'DATETIME'
+    case 'string':
+      return DataTypes.STRING(f.maxLength ?? 255)
+    case 'integer':
+      return DataTypes.BIGINT
+    case 'boolean':
+      return DataTypes.BOOLEAN
+    case 'float':
+      return DataTypes.DOUBLE
+    case 'decimal':
+      return DataTypes.DECIMAL(f.maxDigits ?? 30, f.decimalPlaces ?? 0)
+    case 'date':
+      return DataTypes.DATEONLY
+    case 'time':
+      return provider === 'mysql' ? 'TIME(6)' : DataTypes.TIME
+    case 'datetime':
+      return provider === 'postgresql' ? 'TIMESTAMP(6) WITHOUT TIME ZONE' : provider === 'mysql' ? 'DATETIME(6)' : 'DATETIME'
   }
 }
 
@@ -123,11 +158,16 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 export function fromDb(type: FieldType, v: unknown, places = 0): Scalar {
   if (v === null || v === undefined) return null
   switch (type) {
-    case 'string': return String(v)
-    case 'integer': return Number(v)
-    case 'float': return Number(v)
-    case 'boolean': return v === true || v === 1 || v === '1' || v === 't' || v === 'true'
-    case 'decimal': return decimalText(v, places)
+    case 'string':
+      return String(v)
+    case 'integer':
+      return Number(v)
+    case 'float':
+      return Number(v)
+    case 'boolean':
+      return v === true || v === 1 || v === '1' || v === 't' || v === 'true'
+    case 'decimal':
+      return decimalText(v, places)
     case 'date':
       if (v instanceof Date) return `${pad(v.getUTCFullYear(), 4)}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`
       return String(v).slice(0, 10)
@@ -153,13 +193,22 @@ class SequelizeAdapter implements Adapter {
   ) {
     this.provider = scratch.provider
     const logging = () => void this.statements++
-    this.sequelize = scratch.provider === 'sqlite'
-      ? new Sequelize({ dialect: 'sqlite', storage: scratch.url, logging })
-      : scratch.provider === 'postgresql'
-        ? new Sequelize(scratch.url, { dialect: 'postgres', logging })
-        : new Sequelize(scratch.database, decodeURIComponent(new URL(scratch.url).username), decodeURIComponent(new URL(scratch.url).password), {
-            dialect: 'mariadb', host: new URL(scratch.url).hostname, port: Number(new URL(scratch.url).port || 3306), logging
-          })
+    this.sequelize =
+      scratch.provider === 'sqlite'
+        ? new Sequelize({ dialect: 'sqlite', storage: scratch.url, logging })
+        : scratch.provider === 'postgresql'
+          ? new Sequelize(scratch.url, { dialect: 'postgres', logging })
+          : new Sequelize(
+              scratch.database,
+              decodeURIComponent(new URL(scratch.url).username),
+              decodeURIComponent(new URL(scratch.url).password),
+              {
+                dialect: 'mariadb',
+                host: new URL(scratch.url).hostname,
+                port: Number(new URL(scratch.url).port || 3306),
+                logging
+              }
+            )
     for (const m of schema.models) {
       const pk = m.primaryKey
       const key = {
@@ -170,12 +219,17 @@ class SequelizeAdapter implements Adapter {
       }
       const attributes = {
         id: key,
-        ...Object.fromEntries(m.fields.map((f) => [f.name, {
-          type: columnType(f, this.provider),
-          allowNull: f.nullable,
-          field: f.column ?? f.name,
-          ...(f.unique ? { unique: true } : {})
-        }]))
+        ...Object.fromEntries(
+          m.fields.map((f) => [
+            f.name,
+            {
+              type: columnType(f, this.provider),
+              allowNull: f.nullable,
+              field: f.column ?? f.name,
+              ...(f.unique ? { unique: true } : {})
+            }
+          ])
+        )
       }
       const model = this.sequelize.define(m.name, attributes, { tableName: m.table ?? m.name, timestamps: false })
       this.infos.set(m.name, {
@@ -192,9 +246,10 @@ class SequelizeAdapter implements Adapter {
       const target = this.info(r.target)
       // Django's names: `<table>_<field>` with `<model>_id` columns; `from_`/`to_` for a model to itself.
       const through = r.table ?? `${source.schema.table ?? r.source}_${r.field}`
-      const [fromKey, toKey] = r.source === r.target
-        ? [`from_${r.source.toLowerCase()}_id`, `to_${r.target.toLowerCase()}_id`]
-        : [`${r.source.toLowerCase()}_id`, `${r.target.toLowerCase()}_id`]
+      const [fromKey, toKey] =
+        r.source === r.target
+          ? [`from_${r.source.toLowerCase()}_id`, `to_${r.target.toLowerCase()}_id`]
+          : [`${r.source.toLowerCase()}_id`, `${r.target.toLowerCase()}_id`]
       for (let copy = 0; copy < JOINS; copy++) {
         source.model.belongsToMany(target.model, { through, as: alias(i, 'forward', copy), foreignKey: fromKey, otherKey: toKey })
         target.model.belongsToMany(source.model, { through, as: alias(i, 'reverse', copy), foreignKey: toKey, otherKey: fromKey })
@@ -245,7 +300,16 @@ class SequelizeAdapter implements Adapter {
   }
 
   /** The owner's instance and the plural mixin suffix of its side's association. */
-  private async owner(relation: string, side: Side, id: Key): Promise<{ instance: Model & Record<string, (...args: unknown[]) => Promise<unknown>>; plural: string; singular: string; other: ModelInfo }> {
+  private async owner(
+    relation: string,
+    side: Side,
+    id: Key
+  ): Promise<{
+    instance: Model & Record<string, (...args: unknown[]) => Promise<unknown>>
+    plural: string
+    singular: string
+    other: ModelInfo
+  }> {
     const r = this.schema.relations[this.relationIndex(relation)]!
     const [own, other] = side === 'forward' ? [r.source, r.target] : [r.target, r.source]
     const instance = await this.model(own).findByPk(id)
@@ -309,7 +373,9 @@ class SequelizeAdapter implements Adapter {
     if (this.provider !== 'postgresql' || id < 1) return
     const table = `"${(info.schema.table ?? info.schema.name).replace(/"/g, '""')}"`
     const seq = 'pg_get_serial_sequence(:table, :column)'
-    await this.sequelize.query(`SELECT setval(${seq}, GREATEST(:id, nextval(${seq}) - 1))`, { replacements: { table, column: info.columns.get('id')!, id } })
+    await this.sequelize.query(`SELECT setval(${seq}, GREATEST(:id, nextval(${seq}) - 1))`, {
+      replacements: { table, column: info.columns.get('id')!, id }
+    })
   }
 
   /** The find options for a query: where, includes for joins, order, paging. */
@@ -350,12 +416,23 @@ class SequelizeAdapter implements Adapter {
           if (conditions.length > 1) and.push({ id: { [Op.in]: [] } })
           continue
         }
-        include.push({ association: as, attributes: [], required: true, where: { [Op.and]: conditions.map((c) => this.where(c, other, as)) }, through: { attributes: [] } })
+        include.push({
+          association: as,
+          attributes: [],
+          required: true,
+          where: { [Op.and]: conditions.map((c) => this.where(c, other, as)) },
+          through: { attributes: [] }
+        })
       }
     }
     // Rule 2: None first. PostgreSQL puts NULL last in ascending order unless told.
-    const nulls = (descending: boolean) => this.provider === 'postgresql' ? (descending ? ' NULLS LAST' : ' NULLS FIRST') : ''
-    const order: OrderItem[] = [...query.orderBy.map((k) => [k.field, `${k.descending ? 'DESC' : 'ASC'}${k.field === 'id' ? '' : nulls(k.descending)}`] as [string, string]), ['id', 'ASC']]
+    const nulls = (descending: boolean) => (this.provider === 'postgresql' ? (descending ? ' NULLS LAST' : ' NULLS FIRST') : '')
+    const order: OrderItem[] = [
+      ...query.orderBy.map(
+        (k) => [k.field, `${k.descending ? 'DESC' : 'ASC'}${k.field === 'id' ? '' : nulls(k.descending)}`] as [string, string]
+      ),
+      ['id', 'ASC']
+    ]
     return {
       where: { [Op.and]: and },
       include,
@@ -397,21 +474,36 @@ class SequelizeAdapter implements Adapter {
 
   private operators(c: Condition, v: Scalar | Scalar[]): WhereOperators {
     switch (c.lookup) {
-      case 'exact': return { [Op.eq]: v }
-      case 'iexact': return { [this.iLike()]: v }
-      case 'contains': return { [Op.substring]: v }
-      case 'icontains': return { [this.iLike()]: `%${v}%` }
-      case 'startswith': return { [Op.startsWith]: v }
-      case 'istartswith': return { [this.iLike()]: `${v}%` }
-      case 'endswith': return { [Op.endsWith]: v }
-      case 'iendswith': return { [this.iLike()]: `%${v}` }
-      case 'in': return { [Op.in]: v as never }
-      case 'gt': return { [Op.gt]: v }
-      case 'gte': return { [Op.gte]: v }
-      case 'lt': return { [Op.lt]: v }
-      case 'lte': return { [Op.lte]: v }
-      case 'isnull': return v ? { [Op.is]: null } : { [Op.not]: null }
-      case 'range': return { [Op.between]: v as never }
+      case 'exact':
+        return { [Op.eq]: v }
+      case 'iexact':
+        return { [this.iLike()]: v }
+      case 'contains':
+        return { [Op.substring]: v }
+      case 'icontains':
+        return { [this.iLike()]: `%${v}%` }
+      case 'startswith':
+        return { [Op.startsWith]: v }
+      case 'istartswith':
+        return { [this.iLike()]: `${v}%` }
+      case 'endswith':
+        return { [Op.endsWith]: v }
+      case 'iendswith':
+        return { [this.iLike()]: `%${v}` }
+      case 'in':
+        return { [Op.in]: v as never }
+      case 'gt':
+        return { [Op.gt]: v }
+      case 'gte':
+        return { [Op.gte]: v }
+      case 'lt':
+        return { [Op.lt]: v }
+      case 'lte':
+        return { [Op.lte]: v }
+      case 'isnull':
+        return v ? { [Op.is]: null } : { [Op.not]: null }
+      case 'range':
+        return { [Op.between]: v as never }
     }
   }
 
@@ -431,9 +523,17 @@ class SequelizeAdapter implements Adapter {
    * alias, and the database would then order by the text.
    */
   private attributes(info: ModelInfo): (string | [Cast, string])[] {
-    return ['id', ...info.fields.map((f) => this.asText(f)
-      ? [Sequelize.cast(Sequelize.col(`${info.schema.name}.${f.column ?? f.name}`), this.provider === 'mysql' ? 'CHAR' : 'TEXT'), `text__${f.name}`] as [Cast, string]
-      : f.name)]
+    return [
+      'id',
+      ...info.fields.map((f) =>
+        this.asText(f)
+          ? ([
+              Sequelize.cast(Sequelize.col(`${info.schema.name}.${f.column ?? f.name}`), this.provider === 'mysql' ? 'CHAR' : 'TEXT'),
+              `text__${f.name}`
+            ] as [Cast, string])
+          : f.name
+      )
+    ]
   }
 
   private row(info: ModelInfo, raw: Record<string, unknown>): Row {

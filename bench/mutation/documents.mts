@@ -6,7 +6,10 @@ import { loadErrata } from '../../runner/expectations.js'
 import { readDocument } from '../../runner/parse/document.js'
 import { runDocument } from '../../runner/run.js'
 
-const files = readdirSync('spec').filter((f) => f.endsWith('.md') && !f.startsWith('README')).sort().map((f) => `spec/${f}`)
+const files = readdirSync('spec')
+  .filter((f) => f.endsWith('.md') && !f.startsWith('README'))
+  .sort()
+  .map((f) => `spec/${f}`)
 for (const file of files) {
   const results = await runDocument(await readDocument(file), { adapter: memory, expected: loadErrata(file), timeoutMs: 5000 })
   const bad = results.find((r) => r.status !== 'passed' && r.status !== 'expected-failure' && r.status !== 'skipped')

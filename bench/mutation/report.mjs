@@ -19,7 +19,9 @@ export function sourcesHash() {
 }
 
 function readdirSpec() {
-  return readdirSync('spec').filter((f) => f.endsWith('.md') || f.endsWith('.errata.json')).map((f) => `spec/${f}`)
+  return readdirSync('spec')
+    .filter((f) => f.endsWith('.md') || f.endsWith('.errata.json'))
+    .map((f) => `spec/${f}`)
 }
 
 const key = (file, m) => `${file}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`
@@ -50,7 +52,9 @@ for (const [file, data] of Object.entries(report.files).sort()) {
     if (status === 'Killed' || status === 'Timeout' || status === 'Survived' || status === 'NoCoverage') f.total++
     if (status === 'Survived' || status === 'NoCoverage') {
       const line = data.source.split('\n')[m.location.start.line - 1]?.trim() ?? ''
-      survivors.push(`| ${file}:${m.location.start.line} | ${m.mutatorName} | \`${(m.replacement ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 60)}\` | \`${line.replace(/\|/g, '\\|').slice(0, 70)}\` |`)
+      survivors.push(
+        `| ${file}:${m.location.start.line} | ${m.mutatorName} | \`${(m.replacement ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 60)}\` | \`${line.replace(/\|/g, '\\|').slice(0, 70)}\` |`
+      )
     }
   }
   perFile.push(f)

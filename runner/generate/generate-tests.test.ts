@@ -24,7 +24,10 @@ test('--check: fresh passes, stale or missing fails, and nothing is written', as
   const dir = mkdtempSync(join(tmpdir(), 'ormconf-gen-'))
   const spec = join(dir, 'doc.md')
   const out = join(dir, 'tests')
-  writeFileSync(spec, '# T\n\n```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> A.objects.count()\n0\n```\n')
+  writeFileSync(
+    spec,
+    '# T\n\n```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> A.objects.count()\n0\n```\n'
+  )
   assert.is(await main(['n', 'c', 'generate', spec, '--out', out, '--check'], quiet), 1, 'missing')
   assert.is(await main(['n', 'c', 'generate', spec, '--out', out], quiet), 0)
   const before = readFileSync(join(out, 'doc.test.ts'), 'utf8')
@@ -35,7 +38,26 @@ test('--check: fresh passes, stale or missing fails, and nothing is written', as
 })
 
 test("the repo's generated tests are fresh", async () => {
-  assert.is(await main(['n', 'c', 'generate', 'spec/api-edge-cases.md', 'spec/authors-books.md', 'spec/m2m-api.md', 'spec/many-to-many.md', '--out', 'tests/from-spec', '--import-from', '../../runner/generate/harness.js', '--check'], quiet), 0)
+  assert.is(
+    await main(
+      [
+        'n',
+        'c',
+        'generate',
+        'spec/api-edge-cases.md',
+        'spec/authors-books.md',
+        'spec/m2m-api.md',
+        'spec/many-to-many.md',
+        '--out',
+        'tests/from-spec',
+        '--import-from',
+        '../../runner/generate/harness.js',
+        '--check'
+      ],
+      quiet
+    ),
+    0
+  )
 })
 
 test('inside the kit the tests import the harness source; elsewhere the package', () => {
@@ -47,14 +69,22 @@ test('inside the kit the tests import the harness source; elsewhere the package'
 
 test('the CI call `generate spec/many-to-many.md --out tests/from-spec --check` needs no --import-from', async () => {
   let err = ''
-  assert.is(await main(['n', 'c', 'generate', 'spec/many-to-many.md', '--out', 'tests/from-spec', '--check'], { stdout: () => undefined, stderr: (t) => void (err += t) }), 0, err)
+  assert.is(
+    await main(['n', 'c', 'generate', 'spec/many-to-many.md', '--out', 'tests/from-spec', '--check'], {
+      stdout: () => undefined,
+      stderr: (t) => void (err += t)
+    }),
+    0,
+    err
+  )
 })
 
 test('a generated file runs its document once and fails exactly the failing case', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ormconf-gen-run-'))
   const spec = join(dir, 'doc.md')
   const out = join(dir, 'tests')
-  const text = '# T\n\nCounting:\n\n```pycon\n>>> A.objects.count()\n0\n>>> A.objects.create(name="x")\n<A: A object (1)>\n```\n\n## Later\n\n```pycon\n>>> A.objects.count()\n1\n```\n\n```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n'
+  const text =
+    '# T\n\nCounting:\n\n```pycon\n>>> A.objects.count()\n0\n>>> A.objects.create(name="x")\n<A: A object (1)>\n```\n\n## Later\n\n```pycon\n>>> A.objects.count()\n1\n```\n\n```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n'
   writeFileSync(spec, text)
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}')
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules')) // uvu, as in a consumer's project
@@ -63,7 +93,8 @@ test('a generated file runs its document once and fails exactly the failing case
   const generated = readFileSync(join(out, 'doc.test.ts'), 'utf8')
   assert.is((generated.match(/runForTests\(/g) ?? []).length, 1, 'one runDocument per file')
   assert.is((generated.match(/= suite\(/g) ?? []).length, 2, 'one suite per section')
-  const run = () => spawnSync(process.execPath, ['--import', 'tsx', join(out, 'doc.test.ts')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  const run = () =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(out, 'doc.test.ts')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
   const green = run()
   assert.is(green.status, 0, green.stdout + green.stderr)
   assert.match(green.stdout, /Passed:\s+3/)
@@ -81,8 +112,15 @@ const more = suite('generate: options and places')
 
 more('--db and --baseline reach the tests; the document is found from the test file; the run command is stated', async () => {
   const doc = await readDocument('spec/many-to-many.md')
-  const text = generateTests(doc, '/tmp/elsewhere/tests', { db: 'postgresql://postgres@127.0.0.1:5432', baseline: 'ci/baseline.json', importFrom: 'orm-conformance/harness' })
-  assert.match(text, `runForTests(new URL(${JSON.stringify(relative('/tmp/elsewhere/tests', resolve('spec/many-to-many.md')))}, import.meta.url), "memory", {"db":"postgresql://postgres@127.0.0.1:5432","baseline":"ci/baseline.json"})`)
+  const text = generateTests(doc, '/tmp/elsewhere/tests', {
+    db: 'postgresql://postgres@127.0.0.1:5432',
+    baseline: 'ci/baseline.json',
+    importFrom: 'orm-conformance/harness'
+  })
+  assert.match(
+    text,
+    `runForTests(new URL(${JSON.stringify(relative('/tmp/elsewhere/tests', resolve('spec/many-to-many.md')))}, import.meta.url), "memory", {"db":"postgresql://postgres@127.0.0.1:5432","baseline":"ci/baseline.json"})`
+  )
   assert.match(text, '// Run: node --import tsx node_modules/uvu/bin.js')
 })
 

@@ -33,7 +33,9 @@ function kitRoot(): string | undefined {
     if (existsSync(pkg) && existsSync(join(dir, 'runner/generate/harness.ts'))) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'orm-conformance') return dir
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     }
     const up = dirname(dir)
     if (up === dir) return undefined
@@ -90,14 +92,19 @@ export function generateTests(doc: Document, outDir: string, options: GenerateOp
   for (const [section, examples] of sections) {
     const name = `s${++n}`
     lines.push('', `const ${name} = suite(${JSON.stringify(`${docPath} › ${section || 'document'}`)})`)
-    for (const ex of examples) lines.push(`${name}(${JSON.stringify(`line ${ex.place.line}: ${ex.source.split('\n')[0]}`)}, () => check(${JSON.stringify(ex.id)}))`)
+    for (const ex of examples)
+      lines.push(`${name}(${JSON.stringify(`line ${ex.place.line}: ${ex.source.split('\n')[0]}`)}, () => check(${JSON.stringify(ex.id)}))`)
     lines.push(`${name}.run()`)
   }
   return lines.join('\n') + '\n'
 }
 
 /** Write (or, with `check`, compare) the test files; returns the stale or written paths. */
-export function writeTests(docs: readonly Document[], outDir: string, options: GenerateOptions & { readonly check?: boolean } = {}): string[] {
+export function writeTests(
+  docs: readonly Document[],
+  outDir: string,
+  options: GenerateOptions & { readonly check?: boolean } = {}
+): string[] {
   const touched: string[] = []
   if (!options.check) mkdirSync(outDir, { recursive: true })
   for (const doc of docs) {

@@ -21,7 +21,11 @@ export interface TestRunOptions {
  * Run `file` (a path, or a `file:` URL resolved against the test file) once
  * through `adapter`, with the document's errata and the baseline.
  */
-export async function runForTests(file: string | URL, adapter: string, options: TestRunOptions = {}): Promise<ReadonlyMap<string, CaseResult>> {
+export async function runForTests(
+  file: string | URL,
+  adapter: string,
+  options: TestRunOptions = {}
+): Promise<ReadonlyMap<string, CaseResult>> {
   const path = file instanceof URL ? fileURLToPath(file) : file
   const doc = await readDocument(path)
   const expected = merge(loadErrata(path), options.baseline ? loadBaseline(options.baseline) : new Map())

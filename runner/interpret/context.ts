@@ -42,7 +42,9 @@ const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) &
 function keyProblem(ctx: Context, model: string, id: unknown): string | undefined {
   const type = ctx.index.model(model).primaryKey?.type ?? 'integer'
   if (type === 'string') return typeof id === 'string' ? undefined : `a ${model} key ${show(id)} (expected a string)`
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? undefined : `a ${model} id ${show(id)} (expected a positive integer)`
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0
+    ? undefined
+    : `a ${model} id ${show(id)} (expected a positive integer)`
 }
 
 function invalid(ctx: Context, op: Operation, r: Result): string | undefined {

@@ -5,8 +5,17 @@
  * ("Values travel as Scalars").
  */
 import type { FieldType, Scalar } from '../../adapters/contract.js'
-import { dateProblem, isPyScalarObject, pyScalarStr, timeProblem, type PyDate, type PyDateTime, type PyDecimal, type PyTime } from '../present/pytypes.js'
-import { pyRepr, strRepr, type Displays, type FieldValue, type Presentable } from '../present/repr.js'
+import {
+  dateProblem,
+  isPyScalarObject,
+  type PyDate,
+  type PyDateTime,
+  type PyDecimal,
+  type PyTime,
+  pyScalarStr,
+  timeProblem
+} from '../present/pytypes.js'
+import { type Displays, type FieldValue, type Presentable, pyRepr, strRepr } from '../present/repr.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
 import { isObject, type PyValue } from './values.js'
 
@@ -83,9 +92,22 @@ function parseDateTime(s: string): PyDateTime | 'format' | 'invalid' {
   const m = DATETIME.exec(s.trim())
   if (!m) {
     const d = parseDate(s)
-    return typeof d === 'string' ? (d === 'invalid' ? 'invalid' : 'format') : { ...d, kind: 'datetime', hour: 0, minute: 0, second: 0, microsecond: 0 }
+    return typeof d === 'string'
+      ? d === 'invalid'
+        ? 'invalid'
+        : 'format'
+      : { ...d, kind: 'datetime', hour: 0, minute: 0, second: 0, microsecond: 0 }
   }
-  const v = { kind: 'datetime', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6] ?? 0), microsecond: micro(m[7]) } as const
+  const v = {
+    kind: 'datetime',
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+    second: Number(m[6] ?? 0),
+    microsecond: micro(m[7])
+  } as const
   return dateProblem(v.year, v.month, v.day) || timeProblem(v.hour, v.minute, v.second, v.microsecond) ? 'invalid' : v
 }
 
@@ -101,13 +123,21 @@ function quoted(v: PyValue, display: Displays): string {
 export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave = false): Scalar {
   if (v === null) return null
   switch (spec.type) {
-    case 'integer': return toInteger(v, spec.name, display)
+    case 'integer':
+      return toInteger(v, spec.name, display)
     case 'boolean': {
       if (typeof v === 'boolean') return v
       if (v === 0 || v === 1) return v === 1
       throw raise.value(`“${quoted(v, display)}” value must be either True or False.`)
     }
-    case 'string': return typeof v === 'string' ? v : isObject(v) && v.kind !== 'float' && !isPyScalarObject(v) ? pyRepr(asPresentable(v), display) : isPyScalarObject(v) ? pyScalarStr(v) : String(typeof v === 'boolean' ? (v ? 'True' : 'False') : v)
+    case 'string':
+      return typeof v === 'string'
+        ? v
+        : isObject(v) && v.kind !== 'float' && !isPyScalarObject(v)
+          ? pyRepr(asPresentable(v), display)
+          : isPyScalarObject(v)
+            ? pyScalarStr(v)
+            : String(typeof v === 'boolean' ? (v ? 'True' : 'False') : v)
     case 'float': {
       if (typeof v === 'number') return v
       if (typeof v === 'boolean') return v ? 1 : 0
@@ -136,7 +166,8 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
       if (typeof v === 'string') {
         const d = parseDateTime(v)
         if (d === 'format') throw invalid(`“${v}” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.`)
-        if (d === 'invalid') throw invalid(`“${v}” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time.`)
+        if (d === 'invalid')
+          throw invalid(`“${v}” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time.`)
         return `${dateText(d)}T${timeText(d)}`
       }
       throw raise.type('expected string or bytes-like object')
@@ -191,13 +222,19 @@ export function toInteger(v: PyValue, field: string, display: Displays): number 
 export function fromScalar(spec: FieldSpec, s: Scalar, model: string): FieldValue {
   if (s === null) return null
   const fault = (): never => {
-    throw new AdapterFault(`adapter answered ${JSON.stringify(s)} for ${model}.${spec.name}, which is not a ${spec.type} value of the contract`)
+    throw new AdapterFault(
+      `adapter answered ${JSON.stringify(s)} for ${model}.${spec.name}, which is not a ${spec.type} value of the contract`
+    )
   }
   switch (spec.type) {
-    case 'string': return typeof s === 'string' ? s : fault()
-    case 'integer': return typeof s === 'number' && Number.isInteger(s) ? s : fault()
-    case 'boolean': return typeof s === 'boolean' ? s : s === 0 || s === 1 ? s === 1 : fault()
-    case 'float': return typeof s === 'number' ? { kind: 'float', value: s } : fault()
+    case 'string':
+      return typeof s === 'string' ? s : fault()
+    case 'integer':
+      return typeof s === 'number' && Number.isInteger(s) ? s : fault()
+    case 'boolean':
+      return typeof s === 'boolean' ? s : s === 0 || s === 1 ? s === 1 : fault()
+    case 'float':
+      return typeof s === 'number' ? { kind: 'float', value: s } : fault()
     case 'decimal': {
       const text = typeof s === 'number' ? String(s) : typeof s === 'string' ? parseDecimal(s) : undefined
       if (text === undefined) return fault()

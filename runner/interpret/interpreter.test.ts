@@ -6,7 +6,8 @@ import { parseModels } from '../parse/models.js'
 import { PyException } from './exceptions.js'
 import { Interpreter } from './interpreter.js'
 
-const MODELS = parseModels(`class Author(models.Model):
+const MODELS = parseModels(
+  `class Author(models.Model):
     name = models.CharField(max_length=50)
     class Meta:
         ordering = ['name']
@@ -20,7 +21,10 @@ class Book(models.Model):
         ordering = ['title']
     def __str__(self):
         return self.title
-`, 'models', 1)
+`,
+  'models',
+  1
+)
 
 /** A fresh session; `say(stmt)` returns the output or the exception line. */
 async function session() {
@@ -39,10 +43,16 @@ async function session() {
 async function library() {
   const say = await session()
   for (const s of [
-    "a1 = Author.objects.create(name='Ann')", "a2 = Author.objects.create(name='Bob')", "a3 = Author.objects.create(name='Cy')",
-    "b1 = Book(title='Dune')", 'b1.save()', "b2 = Book.objects.create(title='Emma')",
-    'b1.authors.add(a1, a2)', 'a3.book_set.add(b2)'
-  ]) assert.is(await say(s), '', s)
+    "a1 = Author.objects.create(name='Ann')",
+    "a2 = Author.objects.create(name='Bob')",
+    "a3 = Author.objects.create(name='Cy')",
+    "b1 = Book(title='Dune')",
+    'b1.save()',
+    "b2 = Book.objects.create(title='Emma')",
+    'b1.authors.add(a1, a2)',
+    'a3.book_set.add(b2)'
+  ])
+    assert.is(await say(s), '', s)
   return say
 }
 
@@ -116,11 +126,23 @@ test('values() and values_list()', async () => {
 test("Django's errors for unsaved instances, wrong types and unknown names", async () => {
   const say = await library()
   assert.is(await say("n = Book(title='New')"), '')
-  assert.is(await say('n.authors.add(a1)'), 'ValueError: "<Book: New>" needs to have a value for field "id" before this many-to-many relationship can be used.\n')
-  assert.is(await say("b1.authors.add(Author(name='Z'))"), 'ValueError: Cannot add "<Author: Z>": instance is on database "default", value is on database "None"\n')
+  assert.is(
+    await say('n.authors.add(a1)'),
+    'ValueError: "<Book: New>" needs to have a value for field "id" before this many-to-many relationship can be used.\n'
+  )
+  assert.is(
+    await say("b1.authors.add(Author(name='Z'))"),
+    'ValueError: Cannot add "<Author: Z>": instance is on database "default", value is on database "None"\n'
+  )
   assert.is(await say('b1.authors.add(b2)'), "TypeError: 'Author' instance expected, got <Book: Emma>\n")
-  assert.is(await say('Book.objects.filter(nope=1)'), "django.core.exceptions.FieldError: Cannot resolve keyword 'nope' into field. Choices are: authors, id, title\n")
-  assert.is(await say("Book.objects.filter(title__foo='x')"), "django.core.exceptions.FieldError: Unsupported lookup 'foo' for CharField or join on the field not permitted.\n")
+  assert.is(
+    await say('Book.objects.filter(nope=1)'),
+    "django.core.exceptions.FieldError: Cannot resolve keyword 'nope' into field. Choices are: authors, id, title\n"
+  )
+  assert.is(
+    await say("Book.objects.filter(title__foo='x')"),
+    "django.core.exceptions.FieldError: Unsupported lookup 'foo' for CharField or join on the field not permitted.\n"
+  )
   assert.is(await say("Book(nope='x')"), "TypeError: Book() got an unexpected keyword argument 'nope'\n")
 })
 

@@ -8,36 +8,87 @@ import type { Expr, Slice, Statement, Target } from '../language/ast.js'
 import type { Models } from '../parse/models.js'
 import { braceFormat, percentFormat } from '../present/format.js'
 import { dateProblem, isPyScalarObject, timeProblem } from '../present/pytypes.js'
-import { pyRepr, pyStr, type Displays, type Presentable } from '../present/repr.js'
+import { type Displays, type Presentable, pyRepr, pyStr } from '../present/repr.js'
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
+import { parseDecimal } from './fields.js'
 import type { LookupValue } from './lookups.js'
+import { arithmetic, compare, equals, isComparison } from './operators.js'
 import * as qs from './querysets.js'
 import * as rel from './related.js'
-import { parseDecimal } from './fields.js'
-import { arithmetic, compare, equals, isComparison } from './operators.js'
 import { SchemaIndex } from './schema-index.js'
-import { isObject, typeName, type FieldValue, type Instance, type PyType, type PyValue, type QuerySet, type RelatedManager } from './values.js'
+import {
+  type FieldValue,
+  type Instance,
+  isObject,
+  type PyType,
+  type PyValue,
+  type QuerySet,
+  type RelatedManager,
+  typeName
+} from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
 
 const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr'] as const
 const QUERYSET_METHODS = new Set([
-  'all', 'filter', 'exclude', 'get', 'create', 'count', 'distinct', 'order_by', 'reverse',
-  'first', 'last', 'exists', 'values', 'values_list', 'delete', 'none', 'update', 'get_or_create'
+  'all',
+  'filter',
+  'exclude',
+  'get',
+  'create',
+  'count',
+  'distinct',
+  'order_by',
+  'reverse',
+  'first',
+  'last',
+  'exists',
+  'values',
+  'values_list',
+  'delete',
+  'none',
+  'update',
+  'get_or_create'
 ])
 /** Real Django queryset methods the kit does not implement: the case errors, it does not pretend. */
 const DJANGO_ONLY = new Set([
-  'aggregate', 'annotate', 'alias', 'bulk_create', 'bulk_update', 'complex_filter', 'dates', 'datetimes', 'defer',
-  'difference', 'earliest', 'explain', 'extra', 'in_bulk', 'intersection', 'iterator', 'latest', 'only',
-  'prefetch_related', 'raw', 'select_for_update', 'select_related', 'union', 'update_or_create', 'using'
+  'aggregate',
+  'annotate',
+  'alias',
+  'bulk_create',
+  'bulk_update',
+  'complex_filter',
+  'dates',
+  'datetimes',
+  'defer',
+  'difference',
+  'earliest',
+  'explain',
+  'extra',
+  'in_bulk',
+  'intersection',
+  'iterator',
+  'latest',
+  'only',
+  'prefetch_related',
+  'raw',
+  'select_for_update',
+  'select_related',
+  'union',
+  'update_or_create',
+  'using'
 ])
 const RELATED_METHODS = new Set(['add', 'remove', 'set', 'clear'])
 const INSTANCE_METHODS = new Set(['save', 'delete', 'refresh_from_db'])
 
 /** What the document may import: the values of Django's field types. */
 const IMPORTS: Readonly<Record<string, Readonly<Record<string, PyValue>>>> = {
-  datetime: { date: { kind: 'pytype', name: 'date' }, datetime: { kind: 'pytype', name: 'datetime' }, time: { kind: 'pytype', name: 'time' } },
+  datetime: {
+    date: { kind: 'pytype', name: 'date' },
+    datetime: { kind: 'pytype', name: 'datetime' },
+    time: { kind: 'pytype', name: 'time' }
+  },
   decimal: { Decimal: { kind: 'pytype', name: 'Decimal' } }
 }
 
@@ -75,7 +126,14 @@ export class Interpreter {
     const index = new SchemaIndex(models)
     const display: Displays = (model) => ({ str: models.str.get(model), pk: index.pkName(model) })
     this.models = models
-    this.ctx = { index, display, db, features: new Set(options.features ?? []), defaults: this.defaults, appLabel: options.appLabel ?? 'doc' }
+    this.ctx = {
+      index,
+      display,
+      db,
+      features: new Set(options.features ?? []),
+      defaults: this.defaults,
+      appLabel: options.appLabel ?? 'doc'
+    }
     for (const m of models.schema.models) this.vars.set(m.name, { kind: 'model', name: m.name })
     for (const b of BUILTINS) this.vars.set(b, { kind: 'builtin', name: b })
   }
@@ -91,7 +149,8 @@ export class Interpreter {
         const values = new Map<string, FieldValue>()
         for (const [field, expr] of fields) {
           const v = await this.eval(expr)
-          if (v !== null && typeof v === 'object' && !isPyScalarObject(v)) throw new Unsupported(`the default of ${model}.${field} (a ${typeName(v)})`)
+          if (v !== null && typeof v === 'object' && !isPyScalarObject(v))
+            throw new Unsupported(`the default of ${model}.${field} (a ${typeName(v)})`)
           values.set(field, v)
         }
         this.defaults.set(model, values)
@@ -115,7 +174,11 @@ export class Interpreter {
         await this.assign(statement.target, await this.eval(statement.value))
         break
       case 'expr': {
-        const bareDelete = options.quiet === true && statement.value.type === 'call' && statement.value.callee.type === 'attribute' && statement.value.callee.name === 'delete'
+        const bareDelete =
+          options.quiet === true &&
+          statement.value.type === 'call' &&
+          statement.value.callee.type === 'attribute' &&
+          statement.value.callee.name === 'delete'
         this.countDeletes = !bareDelete
         try {
           const value = await this.eval(statement.value)
@@ -179,7 +242,13 @@ export class Interpreter {
       }
       case 'fstring': {
         let text = ''
-        for (const p of e.parts) text += typeof p === 'string' ? p : p.conversion === 'r' ? await this.repr(await this.eval(p.expr)) : await this.str(await this.eval(p.expr))
+        for (const p of e.parts)
+          text +=
+            typeof p === 'string'
+              ? p
+              : p.conversion === 'r'
+                ? await this.repr(await this.eval(p.expr))
+                : await this.str(await this.eval(p.expr))
         return text
       }
       case 'name': {
@@ -241,7 +310,8 @@ export class Interpreter {
       case 'model':
         if (name === 'objects') return { kind: 'manager', model: v.name }
         if (name === 'DoesNotExist' || name === 'MultipleObjectsReturned') return { kind: 'exception-class', name: `${v.name}.${name}` }
-        if (this.ctx.index.field(v.name, name) || this.ctx.index.relationByAttribute(v.name, name)) throw new Unsupported(`class attribute ${v.name}.${name}`)
+        if (this.ctx.index.field(v.name, name) || this.ctx.index.relationByAttribute(v.name, name))
+          throw new Unsupported(`class attribute ${v.name}.${name}`)
         return missing()
       case 'instance': {
         if (this.ctx.index.keyAlias(v.model, name)) return v.id
@@ -271,9 +341,11 @@ export class Interpreter {
       case 'datetime':
       case 'time': {
         const parts: Record<string, number> = v as unknown as Record<string, number>
-        if (['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond'].includes(name) && typeof parts[name] === 'number') return parts[name]!
+        if (['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond'].includes(name) && typeof parts[name] === 'number')
+          return parts[name]!
         if (name === 'date' || name === 'time' || name === 'isoformat' || name === 'weekday') return { kind: 'method', self: v, name }
-        if (['strftime', 'replace', 'timetuple', 'isoweekday', 'ctime', 'toordinal'].includes(name)) throw new Unsupported(`${v.kind}.${name}()`)
+        if (['strftime', 'replace', 'timetuple', 'isoweekday', 'ctime', 'toordinal'].includes(name))
+          throw new Unsupported(`${v.kind}.${name}()`)
         return missing()
       }
       case 'module':
@@ -294,7 +366,8 @@ export class Interpreter {
     }
     if (this.ctx.index.keyAlias(target.model, name)) {
       // Django keeps what was assigned; save() and queries convert it (and raise there).
-      target.id = value === null ? null : typeof value === 'number' || typeof value === 'string' ? value : rel.keyValue(this.ctx, target.model, value)
+      target.id =
+        value === null ? null : typeof value === 'number' || typeof value === 'string' ? value : rel.keyValue(this.ctx, target.model, value)
       return
     }
     const end = this.ctx.index.relationByAttribute(target.model, name)
@@ -310,7 +383,8 @@ export class Interpreter {
       const step = await this.optionalInt(index.step)
       if (isObject(v) && v.kind === 'queryset') {
         if ((start ?? 0) < 0 || (stop ?? 0) < 0) throw raise.assertion('Negative indexing is not supported.')
-        if (step !== undefined && step !== 1) return { kind: 'list', items: pySlice(await qs.fetch(this.ctx, qs.slice(v, start, stop)), undefined, undefined, step) }
+        if (step !== undefined && step !== 1)
+          return { kind: 'list', items: pySlice(await qs.fetch(this.ctx, qs.slice(v, start, stop)), undefined, undefined, step) }
         return v.cache ? { kind: 'list', items: pySlice(v.cache, start, stop, 1) } : qs.slice(v, start, stop)
       }
       if (typeof v === 'string') return pySlice([...v], start, stop, step ?? 1).join('')
@@ -372,8 +446,10 @@ export class Interpreter {
     if (args.length !== 1) throw raise.type(`${name}() takes exactly one argument (${args.length} given)`)
     const arg = args[0]!
     switch (name) {
-      case 'str': return this.str(arg)
-      case 'repr': return this.repr(arg)
+      case 'str':
+        return this.str(arg)
+      case 'repr':
+        return this.repr(arg)
       case 'len': {
         if (typeof arg === 'string') return [...arg].length
         if (isObject(arg) && arg.kind === 'queryset') return (await qs.fill(this.ctx, arg)).length
@@ -411,27 +487,37 @@ export class Interpreter {
       noArgs(name, args, kwargs)
       const d = self as Record<string, never> & typeof self
       if (name === 'date' && self.kind === 'datetime') return { kind: 'date', year: self.year, month: self.month, day: self.day }
-      if (name === 'time' && self.kind === 'datetime') return { kind: 'time', hour: self.hour, minute: self.minute, second: self.second, microsecond: self.microsecond }
+      if (name === 'time' && self.kind === 'datetime')
+        return { kind: 'time', hour: self.hour, minute: self.minute, second: self.second, microsecond: self.microsecond }
       if (name === 'weekday' && self.kind !== 'time') return (new Date(Date.UTC(self.year, self.month - 1, self.day)).getUTCDay() + 6) % 7
       if (name === 'isoformat') return (await this.str(d)).replace(' ', 'T')
       throw raise.attribute(`'${self.kind}' object has no attribute '${name}'`)
     }
     if (self.kind === 'related-manager') {
       switch (name) {
-        case 'add': noKwargs(name, kwargs); return rel.add(this.ctx, self, args)
-        case 'remove': noKwargs(name, kwargs); return rel.remove(this.ctx, self, args)
-        case 'clear': noArgs(name, args, kwargs); return rel.clear(this.ctx, self)
+        case 'add':
+          noKwargs(name, kwargs)
+          return rel.add(this.ctx, self, args)
+        case 'remove':
+          noKwargs(name, kwargs)
+          return rel.remove(this.ctx, self, args)
+        case 'clear':
+          noArgs(name, args, kwargs)
+          return rel.clear(this.ctx, self)
         case 'set': {
           const [objs, ...more] = args
           if (objs === undefined || more.length) throw raise.type(`set() takes 2 positional arguments but ${args.length + 1} were given`)
           const clear = kwarg(kwargs, 'clear', false)
           return rel.set(this.ctx, self, await this.iterate(objs), clear === true)
         }
-        case 'create': return rel.createRelated(this.ctx, self, kwargs)
-        case 'get_or_create': return this.getOrCreate(rel.relatedQuerySet(self), kwargs, (all) => rel.createRelated(this.ctx, self, all))
+        case 'create':
+          return rel.createRelated(this.ctx, self, kwargs)
+        case 'get_or_create':
+          return this.getOrCreate(rel.relatedQuerySet(self), kwargs, (all) => rel.createRelated(this.ctx, self, all))
       }
     }
-    const base: QuerySet = self.kind === 'queryset' ? self : self.kind === 'manager' ? qs.newQuerySet(self.model) : rel.relatedQuerySet(self as RelatedManager)
+    const base: QuerySet =
+      self.kind === 'queryset' ? self : self.kind === 'manager' ? qs.newQuerySet(self.model) : rel.relatedQuerySet(self as RelatedManager)
     // A manager's all() is its get_queryset(): a related manager's join stays sticky.
     if (name === 'all' && self.kind !== 'queryset') {
       noArgs(name, args, kwargs)
@@ -449,7 +535,9 @@ export class Interpreter {
   private async querySetMethod(q: QuerySet, name: string, args: PyValue[], kwargs: Kwargs): Promise<PyValue> {
     const ctx = this.ctx
     switch (name) {
-      case 'all': noArgs(name, args, kwargs); return qs.chain(q)
+      case 'all':
+        noArgs(name, args, kwargs)
+        return qs.chain(q)
       case 'filter':
       case 'exclude':
         positionalUnsupported(name, args)
@@ -464,26 +552,52 @@ export class Interpreter {
         await rel.save(ctx, instance)
         return instance
       }
-      case 'count': noArgs(name, args, kwargs); return qs.count(ctx, q)
-      case 'exists': noArgs(name, args, kwargs); return qs.exists(ctx, q)
-      case 'first': noArgs(name, args, kwargs); return qs.first(ctx, q)
-      case 'last': noArgs(name, args, kwargs); return qs.last(ctx, q)
+      case 'count':
+        noArgs(name, args, kwargs)
+        return qs.count(ctx, q)
+      case 'exists':
+        noArgs(name, args, kwargs)
+        return qs.exists(ctx, q)
+      case 'first':
+        noArgs(name, args, kwargs)
+        return qs.first(ctx, q)
+      case 'last':
+        noArgs(name, args, kwargs)
+        return qs.last(ctx, q)
       case 'distinct':
         if (args.length) throw new Unsupported('distinct(*fields)')
         return qs.chain(q, { distinct: true })
-      case 'reverse': noArgs(name, args, kwargs); return qs.reverse(ctx, q)
-      case 'order_by': noKwargs(name, kwargs); return qs.orderBy(ctx, q, args.map((a) => fieldName(a)))
-      case 'values': noKwargs(name, kwargs); return qs.withMode(ctx, q, { kind: 'values', fields: args.map(fieldName) })
+      case 'reverse':
+        noArgs(name, args, kwargs)
+        return qs.reverse(ctx, q)
+      case 'order_by':
+        noKwargs(name, kwargs)
+        return qs.orderBy(
+          ctx,
+          q,
+          args.map((a) => fieldName(a))
+        )
+      case 'values':
+        noKwargs(name, kwargs)
+        return qs.withMode(ctx, q, { kind: 'values', fields: args.map(fieldName) })
       case 'values_list': {
         const flat = kwarg(kwargs, 'flat', false) === true
         for (const [k] of kwargs) if (k !== 'flat') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
         return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat })
       }
-      case 'delete': noArgs(name, args, kwargs); return this.markDelete(await qs.deleteAll(ctx, q, this.countDeletes))
-      case 'none': noArgs(name, args, kwargs); return qs.none(q)
+      case 'delete':
+        noArgs(name, args, kwargs)
+        return this.markDelete(await qs.deleteAll(ctx, q, this.countDeletes))
+      case 'none':
+        noArgs(name, args, kwargs)
+        return qs.none(q)
       case 'update':
         if (args.length) throw raise.type('update() takes 1 positional argument but more were given')
-        return qs.update(ctx, q, kwargs.map(([k, v]) => [k, rel.fieldValue(v, k)] as const))
+        return qs.update(
+          ctx,
+          q,
+          kwargs.map(([k, v]) => [k, rel.fieldValue(v, k)] as const)
+        )
       case 'get_or_create':
         positionalUnsupported(name, args)
         return this.getOrCreate(q, kwargs, async (all) => {
@@ -544,15 +658,18 @@ export class Interpreter {
   private async present(v: PyValue): Promise<Presentable> {
     if (!isObject(v)) return v
     switch (v.kind) {
-      case 'instance': return v
+      case 'instance':
+        return v
       case 'float':
       case 'decimal':
       case 'date':
       case 'datetime':
       case 'time':
         return v
-      case 'pytype': return { kind: 'opaque', text: `<class '${v.name === 'Decimal' ? 'decimal.Decimal' : 'datetime.' + v.name}'>` }
-      case 'module': return { kind: 'opaque', text: "<module 'datetime' from '/usr/lib/python3.11/datetime.py'>" }
+      case 'pytype':
+        return { kind: 'opaque', text: `<class '${v.name === 'Decimal' ? 'decimal.Decimal' : 'datetime.' + v.name}'>` }
+      case 'module':
+        return { kind: 'opaque', text: "<module 'datetime' from '/usr/lib/python3.11/datetime.py'>" }
       case 'list':
       case 'tuple': {
         const items: Presentable[] = []
@@ -570,12 +687,21 @@ export class Interpreter {
         for (const i of items) shown.push(await this.present(i))
         return { kind: 'evaluated-queryset', items: shown, truncated }
       }
-      case 'model': return { kind: 'opaque', text: `<class '${v.name}'>` }
-      case 'exception-class': return { kind: 'opaque', text: `<class '${v.name}'>` }
-      case 'manager': return { kind: 'opaque', text: '<django.db.models.manager.Manager object at 0x...>' }
-      case 'related-manager': return { kind: 'opaque', text: '<django.db.models.fields.related_descriptors.create_forward_many_to_many_manager.<locals>.ManyRelatedManager object at 0x...>' }
-      case 'method': return { kind: 'opaque', text: `<bound method ${v.name}>` }
-      case 'builtin': return { kind: 'opaque', text: `<built-in function ${v.name}>` }
+      case 'model':
+        return { kind: 'opaque', text: `<class '${v.name}'>` }
+      case 'exception-class':
+        return { kind: 'opaque', text: `<class '${v.name}'>` }
+      case 'manager':
+        return { kind: 'opaque', text: '<django.db.models.manager.Manager object at 0x...>' }
+      case 'related-manager':
+        return {
+          kind: 'opaque',
+          text: '<django.db.models.fields.related_descriptors.create_forward_many_to_many_manager.<locals>.ManyRelatedManager object at 0x...>'
+        }
+      case 'method':
+        return { kind: 'opaque', text: `<bound method ${v.name}>` }
+      case 'builtin':
+        return { kind: 'opaque', text: `<built-in function ${v.name}>` }
     }
   }
 }
@@ -630,16 +756,24 @@ function construct(type: PyType, args: readonly PyValue[], kwargs: Kwargs): PyVa
     if (typeof v !== 'string') throw raise.type(`conversion from ${typeName(v)} to Decimal is not supported`)
     const text = parseDecimal(v)
     if (text === undefined) {
-      if (/^\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*$|^\s*[-+]?(inf|infinity|nan)\s*$/i.test(v)) throw new Unsupported(`Decimal('${v}') in exponent or special notation`)
+      if (/^\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*$|^\s*[-+]?(inf|infinity|nan)\s*$/i.test(v))
+        throw new Unsupported(`Decimal('${v}') in exponent or special notation`)
       throw new PyException('decimal.InvalidOperation', "[<class 'decimal.ConversionSyntax'>]")
     }
     return { kind: 'decimal', text }
   }
-  const names = type.name === 'date' ? ['year', 'month', 'day'] : type.name === 'time' ? ['hour', 'minute', 'second', 'microsecond'] : ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond']
+  const names =
+    type.name === 'date'
+      ? ['year', 'month', 'day']
+      : type.name === 'time'
+        ? ['hour', 'minute', 'second', 'microsecond']
+        : ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond']
   const required = type.name === 'time' ? 0 : 3
   if (args.length > names.length) throw raise.type(`function takes at most ${names.length} arguments (${args.length} given)`)
   const values: (number | undefined)[] = names.map(() => undefined)
-  args.forEach((a, i) => { values[i] = integer(a) })
+  args.forEach((a, i) => {
+    values[i] = integer(a)
+  })
   for (const [k, v] of kwargs) {
     const i = names.indexOf(k)
     if (i < 0) throw raise.type(`'${k}' is an invalid keyword argument for this function`)
@@ -663,7 +797,6 @@ function construct(type: PyType, args: readonly PyValue[], kwargs: Kwargs): PyVa
 function integer(v: PyValue): number {
   if (typeof v === 'number') return v
   if (typeof v === 'boolean') return v ? 1 : 0
-  if (isObject(v) && v.kind === 'float') throw raise.type("integer argument expected, got float")
+  if (isObject(v) && v.kind === 'float') throw raise.type('integer argument expected, got float')
   throw raise.type(`an integer is required (got type ${typeName(v)})`)
 }
-

@@ -4,22 +4,50 @@
  * FieldError messages.
  */
 import type { Condition, Lookup, Scalar, Transform } from '../../adapters/contract.js'
-import { pyStr, type Displays } from '../present/repr.js'
+import { type Displays, pyStr } from '../present/repr.js'
 import { raise, Unsupported } from './exceptions.js'
 import { toInteger, toScalar } from './fields.js'
-import { SchemaIndex } from './schema-index.js'
+import type { SchemaIndex } from './schema-index.js'
 import { isObject, type PyValue } from './values.js'
 
 const LOOKUPS: ReadonlySet<string> = new Set<Lookup>([
-  'exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith',
-  'in', 'gt', 'gte', 'lt', 'lte', 'isnull', 'range'
+  'exact',
+  'iexact',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'isnull',
+  'range'
 ])
 const RELATED_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'isnull'])
 const TRANSFORMS: ReadonlySet<string> = new Set<Transform>(['year', 'month', 'day', 'date'])
 /** Lookups a transform's integer accepts. */
 const TRANSFORM_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'in', 'range', 'isnull'])
 /** Valid in Django, not implemented by the kit: an honest error, not a FieldError. */
-const KNOWN_UNSUPPORTED = new Set(['regex', 'iregex', 'time', 'search', 'week', 'week_day', 'iso_week_day', 'quarter', 'iso_year', 'hour', 'minute', 'second', 'contained_by', 'overlap'])
+const KNOWN_UNSUPPORTED = new Set([
+  'regex',
+  'iregex',
+  'time',
+  'search',
+  'week',
+  'week_day',
+  'iso_week_day',
+  'quarter',
+  'iso_year',
+  'hour',
+  'minute',
+  'second',
+  'contained_by',
+  'overlap'
+])
 
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
 export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
@@ -56,7 +84,15 @@ export function resolveLookup(index: SchemaIndex, display: Displays, model: stri
 }
 
 /** `field[__transform][__lookup]` on `model`'s own field (or the key, `id`). */
-function fieldCondition(index: SchemaIndex, display: Displays, model: string, field: string, parts: readonly string[], value: LookupValue, via: Condition['via']): Condition {
+function fieldCondition(
+  index: SchemaIndex,
+  display: Displays,
+  model: string,
+  field: string,
+  parts: readonly string[],
+  value: LookupValue,
+  via: Condition['via']
+): Condition {
   const spec = index.spec(model, field)!
   const cls = index.models.classes.get(`${model}.${field}`) ?? 'Field'
   let transform: Transform | undefined
@@ -68,11 +104,18 @@ function fieldCondition(index: SchemaIndex, display: Displays, model: string, fi
     rest = rest.slice(1)
     if (rest[0] !== undefined && !TRANSFORM_LOOKUPS.has(rest[0])) {
       if (KNOWN_UNSUPPORTED.has(rest[0])) throw new Unsupported(`the '${rest[0]}' lookup`)
-      throw raise.field(`Unsupported lookup '${rest[0]}' for ${transform === 'date' ? 'DateField' : 'IntegerField'} or join on the field not permitted.`)
+      throw raise.field(
+        `Unsupported lookup '${rest[0]}' for ${transform === 'date' ? 'DateField' : 'IntegerField'} or join on the field not permitted.`
+      )
     }
   }
   const lookup = lookupName(rest, cls)
-  const prep = transform === 'date' ? (v: PyValue) => toScalar({ name: field, type: 'date' }, v, display) : transform ? (v: PyValue) => toInteger(v, field, display) : (v: PyValue) => toScalar(spec, v, display)
+  const prep =
+    transform === 'date'
+      ? (v: PyValue) => toScalar({ name: field, type: 'date' }, v, display)
+      : transform
+        ? (v: PyValue) => toInteger(v, field, display)
+        : (v: PyValue) => toScalar(spec, v, display)
   return condition(via, field, transform, lookup, value, prep)
 }
 
@@ -137,5 +180,7 @@ function isValues(v: LookupValue): v is { readonly kind: 'values'; readonly item
 function iterable(v: LookupValue): readonly PyValue[] {
   if (v !== null && typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'values')) return v.items
   if (typeof v === 'string') return [...v] // Python iterates a string's characters
-  throw raise.type(`'${v === null ? 'NoneType' : typeof v === 'number' ? 'int' : typeof v === 'string' ? 'str' : typeof v === 'boolean' ? 'bool' : v.kind}' object is not iterable`)
+  throw raise.type(
+    `'${v === null ? 'NoneType' : typeof v === 'number' ? 'int' : typeof v === 'string' ? 'str' : typeof v === 'boolean' ? 'bool' : v.kind}' object is not iterable`
+  )
 }

@@ -3,11 +3,12 @@
  * comparisons, with Python's TypeErrors. `%` on a string is formatting and
  * needs presented values, so the interpreter does that one itself.
  */
-import type { BinaryOp } from '../language/ast.js'
+
 import { compareDecimals } from '../../adapters/semantics.js'
-import { dateText, timeText } from './fields.js'
+import type { BinaryOp } from '../language/ast.js'
 import { PyException, raise } from './exceptions.js'
-import { isObject, typeName, type PyValue } from './values.js'
+import { dateText, timeText } from './fields.js'
+import { isObject, type PyValue, typeName } from './values.js'
 
 type Num = { int: boolean; value: number }
 
@@ -25,7 +26,16 @@ function numeric(n: number, int: boolean): PyValue {
 
 /** A Decimal (or an int, which Python's Decimal arithmetic accepts) as coefficient and scale. */
 function decimal(v: PyValue): { coefficient: bigint; scale: number } | undefined {
-  const text = typeof v === 'number' && Number.isInteger(v) ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : isObject(v) && v.kind === 'decimal' ? v.text : undefined
+  const text =
+    typeof v === 'number' && Number.isInteger(v)
+      ? String(v)
+      : typeof v === 'boolean'
+        ? v
+          ? '1'
+          : '0'
+        : isObject(v) && v.kind === 'decimal'
+          ? v.text
+          : undefined
   if (text === undefined) return undefined
   const [int, frac = ''] = text.split('.') as [string, string?]
   return { coefficient: BigInt(int.replace(/^-/, '') + frac) * (text.startsWith('-') ? -1n : 1n), scale: frac.length }
@@ -64,9 +74,12 @@ export function arithmetic(op: '+' | '-' | '*' | '%', a: PyValue, b: PyValue): P
   if (x && y) {
     const int = x.int && y.int
     switch (op) {
-      case '+': return numeric(x.value + y.value, int)
-      case '-': return numeric(x.value - y.value, int)
-      case '*': return numeric(x.value * y.value, int)
+      case '+':
+        return numeric(x.value + y.value, int)
+      case '-':
+        return numeric(x.value - y.value, int)
+      case '*':
+        return numeric(x.value * y.value, int)
       case '%': {
         if (y.value === 0) throw new PyException('ZeroDivisionError', int ? 'integer division or modulo by zero' : 'float modulo')
         // Python's modulo takes the divisor's sign.
@@ -104,7 +117,9 @@ export function equals(a: PyValue, b: PyValue): boolean {
     return a.items.length === b.items.length && a.items.every((v, i) => equals(v, b.items[i]!))
   }
   if (a.kind === 'dict' && b.kind === 'dict') {
-    return a.entries.length === b.entries.length && a.entries.every(([k, v]) => b.entries.some(([k2, v2]) => equals(k, k2) && equals(v, v2)))
+    return (
+      a.entries.length === b.entries.length && a.entries.every(([k, v]) => b.entries.some(([k2, v2]) => equals(k, k2) && equals(v, v2)))
+    )
   }
   return a === b
 }
@@ -124,7 +139,8 @@ export function compare(op: '<' | '<=' | '>' | '>=', a: PyValue, b: PyValue): bo
   if (x && y) c = x.value - y.value
   else if (typeof a === 'string' && typeof b === 'string') c = a < b ? -1 : a > b ? 1 : 0
   else if (isObject(a) && isObject(b) && a.kind === 'decimal' && b.kind === 'decimal') c = compareDecimals(a.text, b.text)
-  else if (isObject(a) && isObject(b) && a.kind === b.kind && (a.kind === 'date' || a.kind === 'datetime' || a.kind === 'time')) c = order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0
+  else if (isObject(a) && isObject(b) && a.kind === b.kind && (a.kind === 'date' || a.kind === 'datetime' || a.kind === 'time'))
+    c = order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0
   if (c === undefined) throw raise.type(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`)
   return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0
 }

@@ -8,7 +8,7 @@ import { pyRepr, REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
 import { ask, type Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { fromScalar } from './fields.js'
-import { prepare, resolveLookup, type LookupValue } from './lookups.js'
+import { type LookupValue, prepare, resolveLookup } from './lookups.js'
 import { deleteRows, rowValues } from './related.js'
 import type { FieldValue, Instance, Mode, PyValue, QuerySet } from './values.js'
 
@@ -16,7 +16,18 @@ import type { FieldValue, Instance, Mode, PyValue, QuerySet } from './values.js'
 const MAX_GET_RESULTS = 21
 
 export function newQuerySet(model: string, filters: readonly Filter[] = [], sticky = false): QuerySet {
-  return { kind: 'queryset', model, filters, distinct: false, order: null, low: 0, high: undefined, mode: { kind: 'models' }, sticky, cache: null }
+  return {
+    kind: 'queryset',
+    model,
+    filters,
+    distinct: false,
+    order: null,
+    low: 0,
+    high: undefined,
+    mode: { kind: 'models' },
+    sticky,
+    cache: null
+  }
 }
 
 /** A copy without cache; every chained call goes through here, which ends stickiness. */
@@ -42,7 +53,7 @@ export function addFilter(ctx: Context, qs: QuerySet, negated: boolean, kwargs: 
   const sameHop = (c: Condition) => c.via && last?.conditions.some((l) => l.via?.relation === c.via!.relation && l.via.side === c.via!.side)
   if (qs.sticky && negated && conditions.some(sameHop)) {
     // Django tests the exclusion on the manager's own join row; a contract filter cannot say "not" on a shared join.
-    throw new Unsupported("exclude() through the relation a related manager already follows")
+    throw new Unsupported('exclude() through the relation a related manager already follows')
   }
   if (qs.sticky && !negated && last && !last.negated) {
     // A related manager's own filter and the next one share their join (Django's _next_is_sticky).
@@ -64,7 +75,8 @@ export function orderBy(ctx: Context, qs: QuerySet, keys: readonly string[]): Qu
     const name = descending ? key.slice(1) : key
     const field = ctx.index.keyAlias(qs.model, name) ?? name
     if (field !== 'id' && !ctx.index.field(qs.model, field)) {
-      if (ctx.index.relationByQueryName(qs.model, field.split('__')[0]!)) throw raise.type(`ordering across a relation ('${key}') is not supported by the kit`)
+      if (ctx.index.relationByQueryName(qs.model, field.split('__')[0]!))
+        throw raise.type(`ordering across a relation ('${key}') is not supported by the kit`)
       throw raise.field(`Cannot resolve keyword '${field}' into field. Choices are: ${ctx.index.choices(qs.model)}`)
     }
     return { field, descending }
@@ -140,7 +152,8 @@ export function instanceFromRow(ctx: Context, model: string, row: Row): Instance
 export function withMode(ctx: Context, qs: QuerySet, mode: Mode): QuerySet {
   for (const f of mode.kind === 'models' ? [] : mode.fields) {
     if (ctx.index.keyAlias(qs.model, f) || ctx.index.field(qs.model, f)) continue
-    if (ctx.index.relationByQueryName(qs.model, f.split('__')[0]!)) throw raise.type(`values() across a relation ('${f}') is not supported by the kit`)
+    if (ctx.index.relationByQueryName(qs.model, f.split('__')[0]!))
+      throw raise.type(`values() across a relation ('${f}') is not supported by the kit`)
     throw raise.field(`Cannot resolve keyword '${f}' into field. Choices are: ${ctx.index.choices(qs.model)}`)
   }
   if (mode.kind === 'values_list' && mode.flat && mode.fields.length > 1) {
@@ -202,8 +215,17 @@ export async function deleteAll(ctx: Context, qs: QuerySet, counted = true): Pro
   if (qs.mode.kind !== 'models') throw raise.type('Cannot call delete() after .values() or .values_list()')
   let result: PyValue
   if (counted) {
-    const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, chain(qs, { order: [], distinct: true, mode: { kind: 'models' } })) }, 'rows')
-    result = await deleteRows(ctx, qs.model, rows.map((r) => r.id), true)
+    const { rows } = await ask(
+      ctx,
+      { kind: 'select', query: toQuery(ctx, chain(qs, { order: [], distinct: true, mode: { kind: 'models' } })) },
+      'rows'
+    )
+    result = await deleteRows(
+      ctx,
+      qs.model,
+      rows.map((r) => r.id),
+      true
+    )
   } else {
     await ask(ctx, { kind: 'delete', query: toQuery(ctx, chain(qs, { order: [] })) }, 'affected')
     result = null
@@ -222,11 +244,16 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   if (isSliced(qs)) throw raise.assertion('Cannot update a query once a slice has been taken.')
   for (const [field] of values) {
     if (!ctx.index.field(qs.model, field)) {
-      if (ctx.index.relationByQueryName(qs.model, field)) throw raise.field(`Cannot update model field ${qs.model}.${field} (only non-relations and foreign keys permitted).`)
+      if (ctx.index.relationByQueryName(qs.model, field))
+        throw raise.field(`Cannot update model field ${qs.model}.${field} (only non-relations and foreign keys permitted).`)
       throw raise.field(`${qs.model} has no field named '${field}'`)
     }
   }
-  const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, chain(qs, { distinct: true, order: [], mode: { kind: 'models' } })) }, 'rows')
+  const { rows } = await ask(
+    ctx,
+    { kind: 'select', query: toQuery(ctx, chain(qs, { distinct: true, order: [], mode: { kind: 'models' } })) },
+    'rows'
+  )
   const prepared = Object.fromEntries(values.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, v, true)]))
   for (const row of rows) await ask(ctx, { kind: 'update', model: qs.model, id: row.id, values: prepared }, 'affected')
   qs.cache = null

@@ -16,7 +16,12 @@ import { SchemaIndex } from './schema-index.js'
 import type { FieldValue, Instance, PyValue, QuerySet, RelatedManager } from './values.js'
 
 /** `Model(*args, **kwargs)`: an unsaved instance with Django's defaults. */
-export function construct(ctx: Context, model: string, args: readonly PyValue[], kwargs: readonly (readonly [string, PyValue])[]): Instance {
+export function construct(
+  ctx: Context,
+  model: string,
+  args: readonly PyValue[],
+  kwargs: readonly (readonly [string, PyValue])[]
+): Instance {
   const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>
   const defaults = ctx.defaults.get(model)
   for (const f of ctx.index.model(model).fields) {
@@ -24,7 +29,14 @@ export function construct(ctx: Context, model: string, args: readonly PyValue[],
     values[f.name] = defaults?.has(f.name) ? defaults.get(f.name)! : f.type === 'string' && !f.nullable ? '' : null
   }
   const pk = ctx.index.model(model).primaryKey
-  const instance: Instance = { kind: 'instance', model, id: pk && !pk.auto && pk.type === 'string' ? '' : null, values, db: null, extra: new Map() }
+  const instance: Instance = {
+    kind: 'instance',
+    model,
+    id: pk && !pk.auto && pk.type === 'string' ? '' : null,
+    values,
+    db: null,
+    extra: new Map()
+  }
   const positional = ctx.index.concreteFields(model)
   if (args.length > positional.length) throw raise.index('Number of args exceeds number of fields')
   const seen = new Set<string>()
@@ -43,7 +55,8 @@ export function construct(ctx: Context, model: string, args: readonly PyValue[],
     assign(positional[i]!, v)
   })
   for (const [name, v] of kwargs) {
-    if (seen.has(name) || (name === 'pk' && seen.has(ctx.index.pkName(model)))) throw raise.type(`${model}() got both positional and keyword arguments for field '${name}'.`)
+    if (seen.has(name) || (name === 'pk' && seen.has(ctx.index.pkName(model))))
+      throw raise.type(`${model}() got both positional and keyword arguments for field '${name}'.`)
     assign(name, v)
   }
   return instance
@@ -54,7 +67,8 @@ export function keyValue(ctx: Context, model: string, v: PyValue): Key | null {
   if (v === null) return null
   const spec = ctx.index.spec(model, 'id')!
   const key = toScalar(spec, v, ctx.display)
-  if (typeof key !== 'number' && typeof key !== 'string') throw raise.type(`Field '${spec.name}' expected a number but got ${pyRepr(key, ctx.display)}.`)
+  if (typeof key !== 'number' && typeof key !== 'string')
+    throw raise.type(`Field '${spec.name}' expected a number but got ${pyRepr(key, ctx.display)}.`)
   return key
 }
 
@@ -73,7 +87,8 @@ export const scalar = fieldValue
 
 function dbValues(ctx: Context, instance: Instance): Record<string, Scalar> {
   const out: Record<string, Scalar> = {}
-  for (const f of ctx.index.model(instance.model).fields) out[f.name] = prepare(ctx.index, ctx.display, instance.model, f.name, instance.values[f.name] ?? null, true)
+  for (const f of ctx.index.model(instance.model).fields)
+    out[f.name] = prepare(ctx.index, ctx.display, instance.model, f.name, instance.values[f.name] ?? null, true)
   return out
 }
 
@@ -117,7 +132,8 @@ export async function deleteRows(ctx: Context, model: string, ids: readonly Key[
       let links = 0
       if (r.source === model) links += await count('forward', [{ negated: false, conditions: [{ ...inIds, via: hop('reverse') }] }])
       if (r.target === model) links += await count('reverse', [{ negated: false, conditions: [{ ...inIds, via: hop('forward') }] }])
-      if (r.source === model && r.target === model) links -= await count('forward', [{ negated: false, conditions: [inIds, { ...inIds, via: hop('reverse') }] }])
+      if (r.source === model && r.target === model)
+        links -= await count('forward', [{ negated: false, conditions: [inIds, { ...inIds, via: hop('reverse') }] }])
       if (links) counts.push([`${ctx.appLabel}.${r.source}_${r.field}`, links])
     }
   }
@@ -130,13 +146,18 @@ export async function deleteRows(ctx: Context, model: string, ids: readonly Key[
 function throughOrder(ctx: Context) {
   const models = ctx.index.models.schema.models.map((m) => m.name)
   const ready = (r: { source: string; target: string }) => Math.max(models.indexOf(r.source), models.indexOf(r.target))
-  return ctx.index.models.schema.relations.map((r, i) => ({ r, i })).sort((a, b) => ready(a.r) - ready(b.r) || a.i - b.i).map((x) => x.r)
+  return ctx.index.models.schema.relations
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => ready(a.r) - ready(b.r) || a.i - b.i)
+    .map((x) => x.r)
 }
 
 /** `instance.delete()`: deletes the row and its links, then forgets the key (as Django does). */
 export async function deleteInstance(ctx: Context, instance: Instance, counted = true): Promise<PyValue> {
   if (instance.id === null) {
-    throw raise.assertion(`${instance.model} object can't be deleted because its ${ctx.index.pkName(instance.model)} attribute is set to None.`)
+    throw raise.assertion(
+      `${instance.model} object can't be deleted because its ${ctx.index.pkName(instance.model)} attribute is set to None.`
+    )
   }
   const result = await deleteRows(ctx, instance.model, [keyValue(ctx, instance.model, instance.id)!], counted)
   instance.id = null
@@ -157,9 +178,17 @@ export function relatedManager(ctx: Context, owner: Instance, attribute: string)
   const end = ctx.index.relationByAttribute(owner.model, attribute)
   if (!end) return undefined
   if (owner.id === null) {
-    throw raise.value(`"${pyRepr(owner, ctx.display)}" needs to have a value for field "${ctx.index.pkName(owner.model)}" before this many-to-many relationship can be used.`)
+    throw raise.value(
+      `"${pyRepr(owner, ctx.display)}" needs to have a value for field "${ctx.index.pkName(owner.model)}" before this many-to-many relationship can be used.`
+    )
   }
-  return { kind: 'related-manager', relation: end.relation, side: end.side, ownerId: keyValue(ctx, owner.model, owner.id)!, model: end.other }
+  return {
+    kind: 'related-manager',
+    relation: end.relation,
+    side: end.side,
+    ownerId: keyValue(ctx, owner.model, owner.id)!,
+    model: end.other
+  }
 }
 
 /** The queryset behind a related manager: the related rows, filtered by the owner. */
@@ -174,7 +203,8 @@ function targetIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): K
   return objs.map((obj) => {
     if (obj !== null && typeof obj === 'object' && obj.kind === 'instance') {
       if (obj.model !== m.model) throw raise.type(`'${m.model}' instance expected, got ${pyRepr(obj, ctx.display)}`)
-      if (obj.db === null) throw raise.value(`Cannot add "${pyRepr(obj, ctx.display)}": instance is on database "default", value is on database "None"`)
+      if (obj.db === null)
+        throw raise.value(`Cannot add "${pyRepr(obj, ctx.display)}": instance is on database "default", value is on database "None"`)
       if (obj.id === null) throw raise.value(`Cannot add "${pyRepr(obj, ctx.display)}": the value for field "${fieldName}" is None`)
       return obj.id
     }
@@ -246,7 +276,11 @@ export async function createRelated(ctx: Context, m: RelatedManager, kwargs: rea
   instance.id = (await ask(ctx, { kind: 'insert', model: m.model, values: withKey, link }, 'inserted')).id
   instance.db = 'default'
   if (m.relation.symmetrical) {
-    await ask(ctx, { kind: 'add', relation: m.relation.name, side: m.side === 'forward' ? 'reverse' : 'forward', id: m.ownerId, targets: [instance.id] }, 'affected')
+    await ask(
+      ctx,
+      { kind: 'add', relation: m.relation.name, side: m.side === 'forward' ? 'reverse' : 'forward', id: m.ownerId, targets: [instance.id] },
+      'affected'
+    )
   }
   return instance
 }

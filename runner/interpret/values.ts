@@ -3,8 +3,8 @@
  * `null`, booleans, numbers (ints) and strings stand for None, bool, int, str.
  */
 import type { Filter, Key, OrderKey, RelationSchema, Side } from '../../adapters/contract.js'
-import type { FieldValue } from '../present/repr.js'
 import type { PyScalarObject } from '../present/pytypes.js'
+import type { FieldValue } from '../present/repr.js'
 
 export type { FieldValue }
 
@@ -28,9 +28,18 @@ export type PyValue =
   | PyType
   | PyModule
 
-export interface PyList { readonly kind: 'list'; readonly items: PyValue[] }
-export interface PyTuple { readonly kind: 'tuple'; readonly items: readonly PyValue[] }
-export interface PyDict { readonly kind: 'dict'; readonly entries: (readonly [PyValue, PyValue])[] }
+export interface PyList {
+  readonly kind: 'list'
+  readonly items: PyValue[]
+}
+export interface PyTuple {
+  readonly kind: 'tuple'
+  readonly items: readonly PyValue[]
+}
+export interface PyDict {
+  readonly kind: 'dict'
+  readonly entries: (readonly [PyValue, PyValue])[]
+}
 
 /** A model instance. `id` is null until saved and again after `delete()`. */
 export interface Instance {
@@ -45,11 +54,20 @@ export interface Instance {
   readonly extra: Map<string, PyValue>
 }
 
-export interface ModelClass { readonly kind: 'model'; readonly name: string }
-export interface ExceptionClass { readonly kind: 'exception-class'; readonly name: string }
+export interface ModelClass {
+  readonly kind: 'model'
+  readonly name: string
+}
+export interface ExceptionClass {
+  readonly kind: 'exception-class'
+  readonly name: string
+}
 
 /** `Model.objects`. */
-export interface Manager { readonly kind: 'manager'; readonly model: string }
+export interface Manager {
+  readonly kind: 'manager'
+  readonly model: string
+}
 
 /** `book.authors` / `author.book_set`: the related set of `ownerId`. */
 export interface RelatedManager {
@@ -85,12 +103,25 @@ export interface QuerySet {
   cache: PyValue[] | null
 }
 
-export interface BoundMethod { readonly kind: 'method'; readonly self: PyValue; readonly name: string }
-export interface Builtin { readonly kind: 'builtin'; readonly name: string }
+export interface BoundMethod {
+  readonly kind: 'method'
+  readonly self: PyValue
+  readonly name: string
+}
+export interface Builtin {
+  readonly kind: 'builtin'
+  readonly name: string
+}
 /** A class from `datetime` or `decimal` the document imported: calling it makes a value. */
-export interface PyType { readonly kind: 'pytype'; readonly name: 'date' | 'datetime' | 'time' | 'Decimal' }
+export interface PyType {
+  readonly kind: 'pytype'
+  readonly name: 'date' | 'datetime' | 'time' | 'Decimal'
+}
 /** `import datetime`. */
-export interface PyModule { readonly kind: 'module'; readonly name: 'datetime' }
+export interface PyModule {
+  readonly kind: 'module'
+  readonly name: 'datetime'
+}
 
 /** True for the object kinds above (not None/bool/int/str). */
 export function isObject(v: PyValue): v is Exclude<PyValue, null | boolean | number | string> {
@@ -104,24 +135,42 @@ export function typeName(v: PyValue): string {
   if (typeof v === 'number') return 'int'
   if (typeof v === 'string') return 'str'
   switch (v.kind) {
-    case 'list': return 'list'
-    case 'tuple': return 'tuple'
-    case 'dict': return 'dict'
-    case 'instance': return v.model
-    case 'model': return 'ModelBase'
-    case 'exception-class': return 'type'
-    case 'manager': return 'Manager'
-    case 'related-manager': return 'ManyRelatedManager'
-    case 'queryset': return 'QuerySet'
-    case 'method': return 'method'
-    case 'builtin': return 'builtin_function_or_method'
-    case 'float': return 'float'
+    case 'list':
+      return 'list'
+    case 'tuple':
+      return 'tuple'
+    case 'dict':
+      return 'dict'
+    case 'instance':
+      return v.model
+    case 'model':
+      return 'ModelBase'
+    case 'exception-class':
+      return 'type'
+    case 'manager':
+      return 'Manager'
+    case 'related-manager':
+      return 'ManyRelatedManager'
+    case 'queryset':
+      return 'QuerySet'
+    case 'method':
+      return 'method'
+    case 'builtin':
+      return 'builtin_function_or_method'
+    case 'float':
+      return 'float'
     // Python's messages name these by their qualified type name.
-    case 'decimal': return 'decimal.Decimal'
-    case 'date': return 'datetime.date'
-    case 'datetime': return 'datetime.datetime'
-    case 'time': return 'datetime.time'
-    case 'pytype': return 'type'
-    case 'module': return 'module'
+    case 'decimal':
+      return 'decimal.Decimal'
+    case 'date':
+      return 'datetime.date'
+    case 'datetime':
+      return 'datetime.datetime'
+    case 'time':
+      return 'datetime.time'
+    case 'pytype':
+      return 'type'
+    case 'module':
+      return 'module'
   }
 }

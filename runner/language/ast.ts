@@ -13,7 +13,13 @@ export type Expr =
   | { readonly type: 'tuple'; readonly items: readonly Expr[]; readonly at: number }
   | { readonly type: 'dict'; readonly entries: readonly (readonly [Expr, Expr])[]; readonly at: number }
   | { readonly type: 'attribute'; readonly object: Expr; readonly name: string; readonly at: number }
-  | { readonly type: 'call'; readonly callee: Expr; readonly args: readonly Expr[]; readonly kwargs: readonly Keyword[]; readonly at: number }
+  | {
+      readonly type: 'call'
+      readonly callee: Expr
+      readonly args: readonly Expr[]
+      readonly kwargs: readonly Keyword[]
+      readonly at: number
+    }
   | { readonly type: 'subscript'; readonly object: Expr; readonly index: Expr | Slice; readonly at: number }
   | { readonly type: 'negate'; readonly operand: Expr; readonly at: number }
   | { readonly type: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly at: number }

@@ -7,15 +7,26 @@ const tokens = suite('tokenize')
 
 tokens('strings: both quotes, escapes, raw, adjacent literals stay separate tokens', () => {
   const t = tokenize(`'a\\'b' "c\\"d" r'\\n' 'x\\ty' '\\x41\\u00e9'`)
-  assert.equal(t.filter((x) => x.kind === 'str').map((x) => (x.kind === 'str' ? x.value : '')), ["a'b", 'c"d', '\\n', 'x\ty', 'Aé'])
+  assert.equal(
+    t.filter((x) => x.kind === 'str').map((x) => (x.kind === 'str' ? x.value : '')),
+    ["a'b", 'c"d', '\\n', 'x\ty', 'Aé']
+  )
 })
 
 tokens('comments and doctest directives are dropped', () => {
-  assert.equal(tokenize('x  # doctest: +ELLIPSIS').map((x) => x.kind), ['name', 'end'])
+  assert.equal(
+    tokenize('x  # doctest: +ELLIPSIS').map((x) => x.kind),
+    ['name', 'end']
+  )
 })
 
 tokens('rejects what the subset does not have, at the right offset', () => {
-  for (const [src, at] of [['1j', 0], ['x = "abc', 4], ['a $ b', 2], ["b'x'", 0]] as const) {
+  for (const [src, at] of [
+    ['1j', 0],
+    ['x = "abc', 4],
+    ['a $ b', 2],
+    ["b'x'", 0]
+  ] as const) {
     try {
       tokenize(src)
       assert.unreachable(src)
@@ -38,7 +49,10 @@ statements('assignment, calls with keyword arguments, chains', () => {
   assert.is(s.value.callee.name, 'distinct')
   const inner = s.value.callee.object
   if (inner.type !== 'call') return assert.unreachable()
-  assert.equal(inner.kwargs.map((k) => k.name), ['authors__name__startswith', 'id'])
+  assert.equal(
+    inner.kwargs.map((k) => k.name),
+    ['authors__name__startswith', 'id']
+  )
 })
 
 statements('attribute targets, subscripts, slices, literals, negative ints', () => {
@@ -62,7 +76,10 @@ statements('multi-line statements inside brackets; implicit string concatenation
 
 statements('imports are statements of their own', () => {
   assert.equal(parseStatement('from django.core.exceptions import FieldError, ObjectDoesNotExist'), {
-    type: 'import', module: 'django.core.exceptions', at: 0, names: ['FieldError', 'ObjectDoesNotExist']
+    type: 'import',
+    module: 'django.core.exceptions',
+    at: 0,
+    names: ['FieldError', 'ObjectDoesNotExist']
   })
 })
 
@@ -93,7 +110,18 @@ statements.run()
 const unsupported = suite('valid Python outside the subset')
 
 unsupported('is told apart from a syntax error', () => {
-  for (const src of ['[a.id for a in qs]', 'a1 is a2', 'x = 1 // 2', 'f"{x:>3}"', '1j', 'lambda: 0', 'not x', 'f(*args)', 'a < b < c', '(n := 1)']) {
+  for (const src of [
+    '[a.id for a in qs]',
+    'a1 is a2',
+    'x = 1 // 2',
+    'f"{x:>3}"',
+    '1j',
+    'lambda: 0',
+    'not x',
+    'f(*args)',
+    'a < b < c',
+    '(n := 1)'
+  ]) {
     try {
       parseStatement(src)
       assert.unreachable(src)

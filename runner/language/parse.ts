@@ -5,14 +5,43 @@
  * literals, strings, ints, unary minus, True/False/None, `from … import …`.
  */
 import type { BinaryOp, Expr, FStringPart, Keyword, Slice, Statement, Target } from './ast.js'
-import { MAX_NESTING, PYTHON_ONLY_OPS, SyntaxProblem, tokenize, UnsupportedSyntax, type Token } from './tokenize.js'
+import { MAX_NESTING, PYTHON_ONLY_OPS, SyntaxProblem, type Token, tokenize, UnsupportedSyntax } from './tokenize.js'
 
 export { SyntaxProblem, UnsupportedSyntax } from './tokenize.js'
 
 const KEYWORDS = new Set([
-  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
-  'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not',
-  'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield'
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield'
 ])
 
 /** Parse one statement; throws `SyntaxProblem` with an offset into `source`. */
@@ -37,8 +66,12 @@ class Parser {
   private depth = 0
   constructor(private readonly tokens: readonly Token[]) {}
 
-  private peek(): Token { return this.tokens[this.i]! }
-  private next(): Token { return this.tokens[this.i++]! }
+  private peek(): Token {
+    return this.tokens[this.i]!
+  }
+  private next(): Token {
+    return this.tokens[this.i++]!
+  }
   private isOp(text: string): boolean {
     const t = this.peek()
     return t.kind === 'op' && t.text === text
@@ -94,7 +127,11 @@ class Parser {
     const names: string[] = []
     const parens = this.eatOp('(')
     do {
-      if (this.isOp('*')) { this.next(); names.push('*'); continue }
+      if (this.isOp('*')) {
+        this.next()
+        names.push('*')
+        continue
+      }
       if (parens && this.isOp(')')) break
       const t = this.next()
       if (t.kind !== 'name') this.fail('expected a name to import', t)
@@ -181,7 +218,8 @@ class Parser {
   private postfix(): Expr {
     let e = this.atom()
     for (let chain = 0; ; chain++) {
-      if (chain > MAX_CHAIN) throw new UnsupportedSyntax(`a chain of more than ${MAX_CHAIN} calls, attributes or subscripts`, this.peek().at)
+      if (chain > MAX_CHAIN)
+        throw new UnsupportedSyntax(`a chain of more than ${MAX_CHAIN} calls, attributes or subscripts`, this.peek().at)
       const t = this.peek()
       if (this.eatOp('.')) {
         const name = this.next()
@@ -301,7 +339,8 @@ function fPart(p: import('./tokenize.js').FPart): FStringPart {
   try {
     return { expr: parseExpression(p.source), conversion: p.conversion }
   } catch (e) {
-    if (e instanceof UnsupportedSyntax) throw new UnsupportedSyntax(e.message.replace(/ is not supported by the kit's Python subset$/, ''), p.at + e.at)
+    if (e instanceof UnsupportedSyntax)
+      throw new UnsupportedSyntax(e.message.replace(/ is not supported by the kit's Python subset$/, ''), p.at + e.at)
     if (e instanceof SyntaxProblem) throw new SyntaxProblem(`f-string: ${e.message}`, p.at + e.at)
     throw e
   }
@@ -315,12 +354,18 @@ function toTarget(e: Expr): Target {
 
 function describe(t: Token): string {
   switch (t.kind) {
-    case 'name': return t.text
-    case 'op': return t.text
+    case 'name':
+      return t.text
+    case 'op':
+      return t.text
     case 'int':
-    case 'float': return String(t.value)
-    case 'fstr': return 'f-string'
-    case 'str': return JSON.stringify(t.value)
-    case 'end': return ''
+    case 'float':
+      return String(t.value)
+    case 'fstr':
+      return 'f-string'
+    case 'str':
+      return JSON.stringify(t.value)
+    case 'end':
+      return ''
   }
 }

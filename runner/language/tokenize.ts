@@ -49,7 +49,18 @@ export const BINARY_OPS = ['==', '!=', '<=', '>=', '<', '>', '+', '*', '%']
 
 const OPS = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '-', ';'])
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': ''
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': ''
 }
 
 /** Split one statement (possibly several lines) into tokens. */
@@ -59,7 +70,10 @@ export function tokenize(source: string): Token[] {
   let depth = 0
   while (i < source.length) {
     const c = source[i]!
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++
+      continue
+    }
     if (c === '\n') {
       if (depth === 0 && source.slice(i).trim() !== '') {
         throw new SyntaxProblem('unexpected line break (a statement continues only inside brackets)', i)
@@ -67,7 +81,10 @@ export function tokenize(source: string): Token[] {
       i++
       continue
     }
-    if (c === '\\' && source[i + 1] === '\n') { i += 2; continue }
+    if (c === '\\' && source[i + 1] === '\n') {
+      i += 2
+      continue
+    }
     if (c === '#') {
       while (i < source.length && source[i] !== '\n') i++
       continue
@@ -156,19 +173,34 @@ function fParts(value: string, base: number, at: number): FPart[] {
   let i = 0
   while (i < value.length) {
     const c = value[i]!
-    if ((c === '{' || c === '}') && value[i + 1] === c) { text += c; i += 2; continue }
+    if ((c === '{' || c === '}') && value[i + 1] === c) {
+      text += c
+      i += 2
+      continue
+    }
     if (c === '}') throw new SyntaxProblem("f-string: single '}' is not allowed", at)
-    if (c !== '{') { text += c; i++; continue }
+    if (c !== '{') {
+      text += c
+      i++
+      continue
+    }
     let depth = 0
     let j = i + 1
     let quote = ''
     for (; j < value.length; j++) {
       const d = value[j]!
-      if (quote) { if (d === quote) quote = ''; continue }
+      if (quote) {
+        if (d === quote) quote = ''
+        continue
+      }
       if (d === '"' || d === "'") quote = d
       else if ('([{'.includes(d)) depth++
-      else if (')]}'.includes(d)) { if (depth === 0) break; depth-- }
-      else if ((d === '!' && value[j + 1] !== '=') || d === ':') { if (depth === 0) break }
+      else if (')]}'.includes(d)) {
+        if (depth === 0) break
+        depth--
+      } else if ((d === '!' && value[j + 1] !== '=') || d === ':') {
+        if (depth === 0) break
+      }
     }
     let expr = value.slice(i + 1, j)
     let conversion: 'r' | 's' | undefined
@@ -183,7 +215,9 @@ function fParts(value: string, base: number, at: number): FPart[] {
     if (expr.trim() === '') throw new SyntaxProblem('f-string: empty expression not allowed', at)
     if (text) parts.push(text)
     text = ''
-    expr = expr.replace(/=\s*$/, () => { throw new UnsupportedSyntax("the f-string '=' specifier", at) })
+    expr = expr.replace(/=\s*$/, () => {
+      throw new UnsupportedSyntax("the f-string '=' specifier", at)
+    })
     parts.push({ source: expr, at: base + i + 1, conversion })
     i = j + 1
   }
@@ -203,13 +237,25 @@ function readString(source: string, start: number, raw: boolean): [string, numbe
     if (source.startsWith(close, i)) return [value, i + close.length]
     const c = source[i]!
     if (c === '\n' && !triple) throw new SyntaxProblem('unterminated string literal', start)
-    if (c !== '\\') { value += c; i++; continue }
+    if (c !== '\\') {
+      value += c
+      i++
+      continue
+    }
     const e = source[i + 1]
     if (e === undefined) throw new SyntaxProblem('unterminated string literal', start)
-    if (raw) { value += c + e; i += 2; continue }
+    if (raw) {
+      value += c + e
+      i += 2
+      continue
+    }
     if (e === 'N' && source[i + 2] === '{') throw new UnsupportedSyntax('a \\N{name} escape', i)
     const simple = Object.hasOwn(SIMPLE_ESCAPES, e) ? SIMPLE_ESCAPES[e] : undefined
-    if (simple !== undefined) { value += simple; i += 2; continue }
+    if (simple !== undefined) {
+      value += simple
+      i += 2
+      continue
+    }
     const hex = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0
     if (hex) {
       const digits = source.slice(i + 2, i + 2 + hex)

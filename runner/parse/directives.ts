@@ -29,7 +29,11 @@ export function parseDirectives(lines: readonly string[], place: (line: number, 
     for (const word of m[1]!.replace(/,/g, ' ').split(/\s+/).filter(Boolean)) {
       const name = word.slice(1)
       if (!'+-'.includes(word[0]!) || !(FLAG_NAMES as readonly string[]).includes(name)) {
-        throw at('parse', `bad doctest directive '${word}' (known: ${FLAG_NAMES.map((f) => '+' + f).join(', ')})`, place(index, m.index + 1))
+        throw at(
+          'parse',
+          `bad doctest directive '${word}' (known: ${FLAG_NAMES.map((f) => '+' + f).join(', ')})`,
+          place(index, m.index + 1)
+        )
       }
       flags[name as Flag] = word[0] === '+'
     }

@@ -24,7 +24,10 @@ test('ids survive edits elsewhere, and repeated statements get distinct ids', ()
   const a = parseDocument(doc(body), 'd.md')
   const b = parseDocument(doc('Something new:\n\n```pycon\n>>> 1\n1\n```\n\n' + body), 'd.md')
   assert.is.not(a.examples[0]!.id, a.examples[1]!.id)
-  assert.equal(a.examples.map((e) => e.id), b.examples.slice(1).map((e) => e.id))
+  assert.equal(
+    a.examples.map((e) => e.id),
+    b.examples.slice(1).map((e) => e.id)
+  )
 })
 
 test('an unterminated fence is an error at its opening line', () => {

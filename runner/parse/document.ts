@@ -10,9 +10,9 @@ import { toString as textOf } from 'mdast-util-to-string'
 import remarkParse from 'remark-parse'
 import { unified } from 'unified'
 import { at } from '../errors.js'
-import { caseId } from './ids.js'
 import { parseExamples, type RawExample } from './examples.js'
-import { parseModels, type Models } from './models.js'
+import { caseId } from './ids.js'
+import { type Models, parseModels } from './models.js'
 
 /** One executable case. */
 export interface Example extends RawExample {
@@ -42,7 +42,11 @@ export async function readDocument(file: string): Promise<Document> {
     buffer = await readFile(file)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    throw at('read', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a document' : `cannot read (${code ?? String(e)})`, { file, line: 1, column: 1 })
+    throw at(
+      'read',
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a document' : `cannot read (${code ?? String(e)})`,
+      { file, line: 1, column: 1 }
+    )
   }
   if (buffer.includes(0)) throw at('read', 'not a text document (it contains NUL bytes)', { file, line: 1, column: 1 })
   const bad = invalidUtf8(buffer)
@@ -58,13 +62,28 @@ export async function readDocument(file: string): Promise<Document> {
 
 /** Offset of the first byte that is not well-formed UTF-8 (RFC 3629: no overlongs, surrogates or values past U+10FFFF), or -1. */
 export function invalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!
-    if (b < 0x80) { i++; continue }
-    const [n, lo, hi] = b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf]
-      : b === 0xe0 ? [2, 0xa0, 0xbf] : b === 0xed ? [2, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
-        : b === 0xf0 ? [3, 0x90, 0xbf] : b === 0xf4 ? [3, 0x80, 0x8f] : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf]
-          : [0, 0, 0]
+    if (b < 0x80) {
+      i++
+      continue
+    }
+    const [n, lo, hi] =
+      b >= 0xc2 && b <= 0xdf
+        ? [1, 0x80, 0xbf]
+        : b === 0xe0
+          ? [2, 0xa0, 0xbf]
+          : b === 0xed
+            ? [2, 0x80, 0x9f]
+            : b >= 0xe1 && b <= 0xef
+              ? [2, 0x80, 0xbf]
+              : b === 0xf0
+                ? [3, 0x90, 0xbf]
+                : b === 0xf4
+                  ? [3, 0x80, 0x8f]
+                  : b >= 0xf1 && b <= 0xf3
+                    ? [3, 0x80, 0xbf]
+                    : [0, 0, 0]
     if (n === 0) return i
     for (let k = 1; k <= n; k++) {
       const c = bytes[i + k]
@@ -103,7 +122,9 @@ export function parseDocument(source: string, file: string): Document {
       return
     }
     if (node.type === 'paragraph') {
-      context = textOf(node as Paragraph).replace(/\s+/g, ' ').trim()
+      context = textOf(node as Paragraph)
+        .replace(/\s+/g, ' ')
+        .trim()
       return
     }
     if (node.type === 'code') {
@@ -121,7 +142,8 @@ export function parseDocument(source: string, file: string): Document {
     const lang = (node.lang ?? '').toLowerCase()
     if (lang === 'python' || lang === 'py') {
       if (!/^\s*class\s/m.test(node.value)) return
-      if (models) throw at('schema', 'a second models block; put every model in one python block', { file, line: start.line, column: start.column })
+      if (models)
+        throw at('schema', 'a second models block; put every model in one python block', { file, line: start.line, column: start.column })
       models = parseModels(node.value, file, firstLine)
       return
     }

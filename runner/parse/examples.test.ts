@@ -19,15 +19,28 @@ test('statements, continuation lines, outputs up to a blank line or the next pro
     'x'
   ].join('\n')
   const ex = parseExamples(text, 'doc.md', 10)
-  assert.equal(ex.map((e) => e.source), ['a = 1', 'f(1,\n  2)', 'g()', 'h()  # doctest: +ELLIPSIS'])
-  assert.equal(ex.map((e) => e.want), ['', 'out 1\nout 2\n', '', '\nx\n'])
-  assert.equal(ex.map((e) => e.place.line), [10, 11, 15, 17])
+  assert.equal(
+    ex.map((e) => e.source),
+    ['a = 1', 'f(1,\n  2)', 'g()', 'h()  # doctest: +ELLIPSIS']
+  )
+  assert.equal(
+    ex.map((e) => e.want),
+    ['', 'out 1\nout 2\n', '', '\nx\n']
+  )
+  assert.equal(
+    ex.map((e) => e.place.line),
+    [10, 11, 15, 17]
+  )
   assert.equal(ex[1]!.wantLines, { first: 13, last: 14 })
   assert.equal(ex[3]!.flags, { ELLIPSIS: true })
 })
 
 test('a traceback expects its exception line; the stack is ignored', () => {
-  const [ex] = parseExamples(['>>> x()', 'Traceback (most recent call last):', '  File "x", line 1', '...', 'ValueError: bad', 'value'].join('\n'), 'd.md', 1)
+  const [ex] = parseExamples(
+    ['>>> x()', 'Traceback (most recent call last):', '  File "x", line 1', '...', 'ValueError: bad', 'value'].join('\n'),
+    'd.md',
+    1
+  )
   assert.is(ex!.excMsg, 'ValueError: bad\nvalue\n')
 })
 

@@ -6,7 +6,7 @@
  * whose last line(s) are compared.
  */
 import { at as errorAt, type Place } from '../errors.js'
-import { parseDirectives, type Flags } from './directives.js'
+import { type Flags, parseDirectives } from './directives.js'
 
 /** One example, before it gets its id and section. Lines are absolute, 1-based. */
 export interface RawExample {
@@ -42,12 +42,20 @@ export function parseExamples(text: string, file: string, firstLine: number, col
   let i = 0
   while (i < lines.length) {
     const line = lines[i]!
-    if (line.trim() === '') { i++; continue }
+    if (line.trim() === '') {
+      i++
+      continue
+    }
     const prompt = PROMPT.exec(line)
     if (!prompt) {
       if (/^\s*>>>/.test(line)) throw errorAt('parse', "a '>>>' prompt must be followed by a space", place(i, line.indexOf('>>>') + 1))
-      if (CONTINUATION.test(line)) throw errorAt('parse', "continuation line ('...') without a '>>>' prompt before it", place(i, line.indexOf('...') + 1))
-      throw errorAt('parse', "expected a '>>>' prompt (expected output ends at a blank line; write <BLANKLINE> for an empty output line)", place(i, line.search(/\S/) + 1))
+      if (CONTINUATION.test(line))
+        throw errorAt('parse', "continuation line ('...') without a '>>>' prompt before it", place(i, line.indexOf('...') + 1))
+      throw errorAt(
+        'parse',
+        "expected a '>>>' prompt (expected output ends at a blank line; write <BLANKLINE> for an empty output line)",
+        place(i, line.search(/\S/) + 1)
+      )
     }
     const indent = prompt[1]!
     const start = i

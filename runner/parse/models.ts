@@ -30,20 +30,70 @@ export interface Models {
 
 const TYPES: ReadonlyMap<string, FieldType> = new Map([
   ...['CharField', 'TextField', 'SlugField', 'EmailField', 'URLField'].map((k) => [k, 'string'] as const),
-  ...['IntegerField', 'SmallIntegerField', 'BigIntegerField', 'PositiveIntegerField', 'PositiveSmallIntegerField', 'PositiveBigIntegerField'].map((k) => [k, 'integer'] as const),
-  ['BooleanField', 'boolean'], ['NullBooleanField', 'boolean'],
-  ['FloatField', 'float'], ['DecimalField', 'decimal'],
-  ['DateField', 'date'], ['DateTimeField', 'datetime'], ['TimeField', 'time']
+  ...[
+    'IntegerField',
+    'SmallIntegerField',
+    'BigIntegerField',
+    'PositiveIntegerField',
+    'PositiveSmallIntegerField',
+    'PositiveBigIntegerField'
+  ].map((k) => [k, 'integer'] as const),
+  ['BooleanField', 'boolean'],
+  ['NullBooleanField', 'boolean'],
+  ['FloatField', 'float'],
+  ['DecimalField', 'decimal'],
+  ['DateField', 'date'],
+  ['DateTimeField', 'datetime'],
+  ['TimeField', 'time']
 ])
 const AUTO_FIELDS = new Set(['AutoField', 'BigAutoField', 'SmallAutoField'])
 /** Field options that change what the kit stores or checks; the rest are accepted and ignored. */
 const FIELD_OPTIONS = new Set([
-  'null', 'blank', 'default', 'unique', 'max_length', 'db_index', 'verbose_name', 'help_text', 'db_column',
-  'primary_key', 'max_digits', 'decimal_places', 'editable', 'choices', 'db_tablespace', 'unique_for_date',
-  'auto_now', 'auto_now_add', 'error_messages', 'validators'
+  'null',
+  'blank',
+  'default',
+  'unique',
+  'max_length',
+  'db_index',
+  'verbose_name',
+  'help_text',
+  'db_column',
+  'primary_key',
+  'max_digits',
+  'decimal_places',
+  'editable',
+  'choices',
+  'db_tablespace',
+  'unique_for_date',
+  'auto_now',
+  'auto_now_add',
+  'error_messages',
+  'validators'
 ])
-const M2M_OPTIONS = new Set(['related_name', 'related_query_name', 'symmetrical', 'db_table', 'blank', 'verbose_name', 'help_text', 'limit_choices_to', 'db_constraint'])
-const META_IGNORED = new Set(['verbose_name', 'verbose_name_plural', 'app_label', 'get_latest_by', 'unique_together', 'index_together', 'indexes', 'constraints', 'default_related_name', 'managed', 'db_tablespace'])
+const M2M_OPTIONS = new Set([
+  'related_name',
+  'related_query_name',
+  'symmetrical',
+  'db_table',
+  'blank',
+  'verbose_name',
+  'help_text',
+  'limit_choices_to',
+  'db_constraint'
+])
+const META_IGNORED = new Set([
+  'verbose_name',
+  'verbose_name_plural',
+  'app_label',
+  'get_latest_by',
+  'unique_together',
+  'index_together',
+  'indexes',
+  'constraints',
+  'default_related_name',
+  'managed',
+  'db_tablespace'
+])
 
 interface RelationDraft {
   field: string
@@ -68,7 +118,11 @@ interface Draft {
 }
 
 /** One logical line: a statement joined across open brackets, where it starts. */
-interface Line { code: string; indent: number; place: Place }
+interface Line {
+  code: string
+  indent: number
+  place: Place
+}
 
 /** Parse the models block (`firstLine` is the document line of its first content line). */
 export function parseModels(text: string, file: string, firstLine: number): Models {
@@ -85,10 +139,21 @@ export function parseModels(text: string, file: string, firstLine: number): Mode
       const m = /^class\s+(\w+)\s*(?:\(\s*([\w.]*)\s*\))?\s*:\s*(.*)$/.exec(code)
       if (!m) throw at('schema', `expected a model class ('class Name(models.Model):'), found '${code}'`, place)
       if (m[2] !== 'models.Model' && m[2] !== 'Model') {
-        if (m[2] && drafts.some((d) => d.name === m[2])) throw at('schema', `not supported by the kit: model inheritance (${m[1]} subclasses ${m[2]})`, place)
+        if (m[2] && drafts.some((d) => d.name === m[2]))
+          throw at('schema', `not supported by the kit: model inheritance (${m[1]} subclasses ${m[2]})`, place)
         throw at('schema', `model ${m[1]} must subclass models.Model`, place)
       }
-      model = { name: m[1]!, fields: [], primaryKey: undefined, relations: [], ordering: undefined, table: undefined, str: undefined, strPlace: undefined, place }
+      model = {
+        name: m[1]!,
+        fields: [],
+        primaryKey: undefined,
+        relations: [],
+        ordering: undefined,
+        table: undefined,
+        str: undefined,
+        strPlace: undefined,
+        place
+      }
       drafts.push(model)
       classIndent = -1
       block = 'class'
@@ -98,7 +163,10 @@ export function parseModels(text: string, file: string, firstLine: number): Mode
     if (!model) throw at('schema', 'unexpected indented line outside a model class', place)
     if (classIndent === -1) classIndent = indent
     if (indent > classIndent) {
-      if (block === 'meta') { readMeta(model, code, place); continue }
+      if (block === 'meta') {
+        readMeta(model, code, place)
+        continue
+      }
       if (block === 'str') {
         if (/^("""|'''|"|')/.test(code)) continue // a docstring
         const r = /^return\s+(.+)$/.exec(code)
@@ -113,9 +181,18 @@ export function parseModels(text: string, file: string, firstLine: number): Mode
     }
     if (indent !== classIndent) throw at('schema', 'inconsistent indentation in model class', place)
     blockIndent = indent
-    if (/^class\s+Meta\s*:$/.test(code)) { block = 'meta'; continue }
-    if (/^def\s+__str__\s*\(\s*self\s*\)\s*:$/.test(code)) { block = 'str'; continue }
-    if (/^(def\s|@|class\s)/.test(code)) { block = 'skip'; continue }
+    if (/^class\s+Meta\s*:$/.test(code)) {
+      block = 'meta'
+      continue
+    }
+    if (/^def\s+__str__\s*\(\s*self\s*\)\s*:$/.test(code)) {
+      block = 'str'
+      continue
+    }
+    if (/^(def\s|@|class\s)/.test(code)) {
+      block = 'skip'
+      continue
+    }
     block = 'class'
     if (code === 'pass' || /^("""|'''|"|')/.test(code)) continue
     readField(model, code, place)
@@ -203,11 +280,13 @@ function readField(model: Draft, code: string, place: Place): void {
   if (!m) throw at('schema', `expected a field ('name = models.CharField(...)'), found '${code}'`, place)
   const name = m[1]!
   const value = expression(m[2]!, { ...place, column: place.column + code.indexOf(m[2]!) })
-  if (value.type !== 'call') throw at('schema', `not supported by the kit: class attribute '${name}' that is not a models.*Field(...)`, place)
+  if (value.type !== 'call')
+    throw at('schema', `not supported by the kit: class attribute '${name}' that is not a models.*Field(...)`, place)
   const kind = value.callee.type === 'attribute' ? value.callee.name : value.callee.type === 'name' ? value.callee.id : ''
   if (name.includes('__')) throw at('schema', `fields.E002: Field names must not contain "__". (${model.name}.${name})`, place)
   if (name.endsWith('_')) throw at('schema', `fields.E001: Field names must not end with an underscore. (${model.name}.${name})`, place)
-  if (name === 'pk') throw at('schema', `fields.E003: 'pk' is a reserved word that cannot be used as a field name. (${model.name}.pk)`, place)
+  if (name === 'pk')
+    throw at('schema', `fields.E003: 'pk' is a reserved word that cannot be used as a field name. (${model.name}.pk)`, place)
   // Python keeps the last definition of a name; Django orders fields by the one it keeps.
   model.fields = model.fields.filter((f) => f.schema.name !== name)
   model.relations = model.relations.filter((r) => r.field !== name)
@@ -223,7 +302,14 @@ function readField(model: Draft, code: string, place: Place): void {
       if (!M2M_OPTIONS.has(k)) throw at('schema', `TypeError: ManyToManyField got an unexpected keyword argument '${k}'`, place)
     }
     const target = value.args[0] ?? kw.get('to')
-    const targetName = target?.type === 'name' ? target.id : target?.type === 'str' ? target.value.split('.').pop() : target?.type === 'attribute' ? target.name : undefined
+    const targetName =
+      target?.type === 'name'
+        ? target.id
+        : target?.type === 'str'
+          ? target.value.split('.').pop()
+          : target?.type === 'attribute'
+            ? target.name
+            : undefined
     if (!targetName) throw at('schema', `ManyToManyField ${name} needs the related model as its first argument`, place)
     const relatedName = lit('related_name')
     const relatedQueryName = lit('related_query_name')
@@ -245,29 +331,64 @@ function readField(model: Draft, code: string, place: Place): void {
   const primary = lit('primary_key') === true
   if (AUTO_FIELDS.has(kind)) {
     if (!primary) throw at('schema', `fields.E100: AutoFields must set primary_key=True. (${model.name}.${name})`, place)
-    if (model.primaryKey) throw at('schema', `models.E026: The model cannot have more than one field with 'primary_key=True'. (${model.name})`, place)
+    if (model.primaryKey)
+      throw at('schema', `models.E026: The model cannot have more than one field with 'primary_key=True'. (${model.name})`, place)
     model.primaryKey = { schema: { name, type: 'integer', auto: true, ...(typeof column === 'string' ? { column } : {}) }, place, kind }
     return
   }
   const type = TYPES.get(kind)
   if (!type) {
-    const known = ['ForeignKey', 'OneToOneField', 'GenericForeignKey', 'GenericRelation', 'JSONField', 'UUIDField', 'DurationField', 'BinaryField', 'FileField', 'ImageField', 'GenericIPAddressField', 'FilePathField', 'IPAddressField']
+    const known = [
+      'ForeignKey',
+      'OneToOneField',
+      'GenericForeignKey',
+      'GenericRelation',
+      'JSONField',
+      'UUIDField',
+      'DurationField',
+      'BinaryField',
+      'FileField',
+      'ImageField',
+      'GenericIPAddressField',
+      'FilePathField',
+      'IPAddressField'
+    ]
     if (known.includes(kind)) throw at('schema', `not supported by the kit: ${kind}`, place)
-    throw at('schema', `field type '${kind}' is not supported (supported: ${[...TYPES.keys(), ...AUTO_FIELDS, 'ManyToManyField'].join(', ')})`, place)
+    throw at(
+      'schema',
+      `field type '${kind}' is not supported (supported: ${[...TYPES.keys(), ...AUTO_FIELDS, 'ManyToManyField'].join(', ')})`,
+      place
+    )
   }
-  for (const k of kw.keys()) if (!FIELD_OPTIONS.has(k)) throw at('schema', `TypeError: ${kind}.__init__() got an unexpected keyword argument '${k}'`, place)
-  if (kind === 'CharField' && typeof maxLength !== 'number') throw at('schema', `fields.E120: CharFields must define a 'max_length' attribute. (${model.name}.${name})`, place)
+  for (const k of kw.keys())
+    if (!FIELD_OPTIONS.has(k)) throw at('schema', `TypeError: ${kind}.__init__() got an unexpected keyword argument '${k}'`, place)
+  if (kind === 'CharField' && typeof maxLength !== 'number')
+    throw at('schema', `fields.E120: CharFields must define a 'max_length' attribute. (${model.name}.${name})`, place)
   const maxDigits = lit('max_digits')
   const decimalPlaces = lit('decimal_places')
   if (type === 'decimal') {
-    if (typeof decimalPlaces !== 'number') throw at('schema', `fields.E130: DecimalFields must define a 'decimal_places' attribute. (${model.name}.${name})`, place)
-    if (typeof maxDigits !== 'number') throw at('schema', `fields.E132: DecimalFields must define a 'max_digits' attribute. (${model.name}.${name})`, place)
-    if (decimalPlaces > maxDigits) throw at('schema', `fields.E134: 'max_digits' must be greater or equal to 'decimal_places'. (${model.name}.${name})`, place)
+    if (typeof decimalPlaces !== 'number')
+      throw at('schema', `fields.E130: DecimalFields must define a 'decimal_places' attribute. (${model.name}.${name})`, place)
+    if (typeof maxDigits !== 'number')
+      throw at('schema', `fields.E132: DecimalFields must define a 'max_digits' attribute. (${model.name}.${name})`, place)
+    if (decimalPlaces > maxDigits)
+      throw at('schema', `fields.E134: 'max_digits' must be greater or equal to 'decimal_places'. (${model.name}.${name})`, place)
   }
   if (primary) {
-    if (model.primaryKey) throw at('schema', `models.E026: The model cannot have more than one field with 'primary_key=True'. (${model.name})`, place)
+    if (model.primaryKey)
+      throw at('schema', `models.E026: The model cannot have more than one field with 'primary_key=True'. (${model.name})`, place)
     if (type !== 'string' && type !== 'integer') throw at('schema', `not supported by the kit: a ${kind} primary key`, place)
-    model.primaryKey = { schema: { name, type, auto: false, ...(typeof maxLength === 'number' ? { maxLength } : {}), ...(typeof column === 'string' ? { column } : {}) }, place, kind }
+    model.primaryKey = {
+      schema: {
+        name,
+        type,
+        auto: false,
+        ...(typeof maxLength === 'number' ? { maxLength } : {}),
+        ...(typeof column === 'string' ? { column } : {})
+      },
+      place,
+      kind
+    }
     return
   }
   const schema: FieldSchema = {
@@ -291,17 +412,26 @@ function finish(drafts: Draft[], file: string): Models {
     if (byName.has(d.name)) throw at('schema', `model ${d.name} is defined twice`, d.place)
     byName.set(d.name, d)
     if (!d.primaryKey && d.fields.some((f) => f.schema.name === 'id')) {
-      throw at('schema', `models.E004: 'id' can only be used as a field name if the field also sets 'primary_key=True'. (${d.name})`, d.fields.find((f) => f.schema.name === 'id')!.place)
+      throw at(
+        'schema',
+        `models.E004: 'id' can only be used as a field name if the field also sets 'primary_key=True'. (${d.name})`,
+        d.fields.find((f) => f.schema.name === 'id')!.place
+      )
     }
   }
   const relations: (RelationSchema & { place: Place })[] = []
   for (const d of drafts) {
     for (const r of d.relations) {
-      if (!byName.has(r.target)) throw at('schema', `fields.E300: Field defines a relation with model '${r.target}', which is either not installed, or is abstract. (${d.name}.${r.field})`, r.place)
+      if (!byName.has(r.target))
+        throw at(
+          'schema',
+          `fields.E300: Field defines a relation with model '${r.target}', which is either not installed, or is abstract. (${d.name}.${r.field})`,
+          r.place
+        )
       const lower = d.name.toLowerCase()
       const symmetrical = r.target === d.name && r.symmetrical !== false
       const hidden = `${r.field}_rel_+`
-      const accessor = symmetrical ? hidden : r.relatedName ?? `${lower}_set`
+      const accessor = symmetrical ? hidden : (r.relatedName ?? `${lower}_set`)
       if (r.relatedName !== undefined && !symmetrical && !/^[A-Za-z_]\w*\+?$/.test(r.relatedName)) {
         throw at('schema', `fields.E306: The name '${r.relatedName}' is invalid related_name for field ${d.name}.${r.field}`, r.place)
       }
@@ -310,7 +440,7 @@ function finish(drafts: Draft[], file: string): Models {
         source: d.name,
         field: r.field,
         target: r.target,
-        reverseQueryName: symmetrical ? hidden : r.relatedQueryName ?? r.relatedName ?? lower,
+        reverseQueryName: symmetrical ? hidden : (r.relatedQueryName ?? r.relatedName ?? lower),
         reverseAccessor: accessor,
         ...(symmetrical ? { symmetrical: true } : {}),
         ...(r.table !== undefined ? { table: r.table } : {}),
@@ -326,7 +456,12 @@ function finish(drafts: Draft[], file: string): Models {
       const descending = key.startsWith('-')
       const field = descending ? key.slice(1) : key
       if (key === '?') throw at('schema', 'not supported by the kit: random ordering in Meta.ordering', d.ordering!.place)
-      if (!known.has(field)) throw at('schema', `models.E015: 'ordering' refers to the nonexistent field, related field, or lookup '${field}'. (${d.name})`, d.ordering!.place)
+      if (!known.has(field))
+        throw at(
+          'schema',
+          `models.E015: 'ordering' refers to the nonexistent field, related field, or lookup '${field}'. (${d.name})`,
+          d.ordering!.place
+        )
       return { field: field === 'pk' || field === pkName ? 'id' : field, descending }
     })
     if (d.str) checkStr(d, d.str, known)
@@ -355,7 +490,9 @@ function finish(drafts: Draft[], file: string): Models {
     classes,
     schema: { models, relations: relations.map(({ place: _, ...r }) => r) },
     str: new Map(drafts.flatMap((d) => (d.str ? [[d.name, d.str] as const] : []))),
-    defaults: new Map(drafts.map((d) => [d.name, new Map(d.fields.flatMap((f) => (f.default ? [[f.schema.name, f.default] as const] : [])))])),
+    defaults: new Map(
+      drafts.map((d) => [d.name, new Map(d.fields.flatMap((f) => (f.default ? [[f.schema.name, f.default] as const] : [])))])
+    ),
     places
   }
 }
@@ -366,17 +503,25 @@ function checkClashes(drafts: readonly Draft[], relations: readonly (RelationSch
     if (r.symmetrical) continue
     const label = `'${r.source}.${r.field}'`
     const target = drafts.find((d) => d.name === r.target)!
-    const targetFields = [target.primaryKey?.schema.name ?? 'id', ...target.fields.map((f) => f.schema.name), ...target.relations.map((x) => x.field)]
+    const targetFields = [
+      target.primaryKey?.schema.name ?? 'id',
+      ...target.fields.map((f) => f.schema.name),
+      ...target.relations.map((x) => x.field)
+    ]
     const accessorHidden = r.reverseAccessor.endsWith('+')
     for (const name of targetFields) {
-      if (!accessorHidden && name === r.reverseAccessor) throw at('schema', `fields.E302: Reverse accessor for ${label} clashes with field name '${r.target}.${name}'.`, r.place)
-      if (!accessorHidden && name === r.reverseQueryName) throw at('schema', `fields.E303: Reverse query name for ${label} clashes with field name '${r.target}.${name}'.`, r.place)
+      if (!accessorHidden && name === r.reverseAccessor)
+        throw at('schema', `fields.E302: Reverse accessor for ${label} clashes with field name '${r.target}.${name}'.`, r.place)
+      if (!accessorHidden && name === r.reverseQueryName)
+        throw at('schema', `fields.E303: Reverse query name for ${label} clashes with field name '${r.target}.${name}'.`, r.place)
     }
     for (const o of relations) {
       if (o === r || o.symmetrical || o.target !== r.target || accessorHidden) continue
       const other = `'${o.source}.${o.field}'`
-      if (o.reverseAccessor === r.reverseAccessor) throw at('schema', `fields.E304: Reverse accessor for ${label} clashes with reverse accessor for ${other}.`, r.place)
-      if (o.reverseQueryName === r.reverseQueryName) throw at('schema', `fields.E305: Reverse query name for ${label} clashes with reverse query name for ${other}.`, r.place)
+      if (o.reverseAccessor === r.reverseAccessor)
+        throw at('schema', `fields.E304: Reverse accessor for ${label} clashes with reverse accessor for ${other}.`, r.place)
+      if (o.reverseQueryName === r.reverseQueryName)
+        throw at('schema', `fields.E305: Reverse query name for ${label} clashes with reverse query name for ${other}.`, r.place)
     }
   }
 }
@@ -386,7 +531,11 @@ function strExpression(text: string, place: Place): Expr {
   try {
     return parseExpression(text)
   } catch (e) {
-    if (e instanceof UnsupportedSyntax) throw at('schema', `not supported by the kit in __str__: ${e.message.replace(/ is not supported.*$/, '')}`, { ...place, column: place.column + e.at })
+    if (e instanceof UnsupportedSyntax)
+      throw at('schema', `not supported by the kit in __str__: ${e.message.replace(/ is not supported.*$/, '')}`, {
+        ...place,
+        column: place.column + e.at
+      })
     if (e instanceof SyntaxProblem) throw at('schema', `invalid syntax: ${e.message}`, { ...place, column: place.column + e.at })
     throw e
   }
@@ -394,7 +543,11 @@ function strExpression(text: string, place: Place): Expr {
 
 function checkStr(d: Draft, e: Expr, known: ReadonlySet<string>): void {
   const bad = (what: string): never => {
-    throw at('schema', `not supported by the kit in __str__ of ${d.name}: ${what} (use self.<field>, str(), +, %, .format() or an f-string)`, d.strPlace ?? d.place)
+    throw at(
+      'schema',
+      `not supported by the kit in __str__ of ${d.name}: ${what} (use self.<field>, str(), +, %, .format() or an f-string)`,
+      d.strPlace ?? d.place
+    )
   }
   const walk = (x: Expr): void => {
     switch (x.type) {
@@ -443,19 +596,30 @@ function expression(text: string, place: Place): Expr {
   try {
     return parseExpression(text)
   } catch (e) {
-    if (e instanceof SyntaxProblem) throw at('schema', e instanceof UnsupportedSyntax ? e.message : `invalid syntax: ${e.message}`, { ...place, column: place.column + e.at })
+    if (e instanceof SyntaxProblem)
+      throw at('schema', e instanceof UnsupportedSyntax ? e.message : `invalid syntax: ${e.message}`, {
+        ...place,
+        column: place.column + e.at
+      })
     throw e
   }
 }
 
 function literal(e: Expr, place: Place, option: string): string | number | boolean | null {
   switch (e.type) {
-    case 'int': return e.value
-    case 'float': return e.value
-    case 'str': return e.value
-    case 'const': return e.value
-    case 'name': return e.id // e.g. on_delete=CASCADE; not used
-    case 'attribute': return e.name
-    default: throw at('schema', `not supported by the kit: a computed value for the option '${option}'`, place)
+    case 'int':
+      return e.value
+    case 'float':
+      return e.value
+    case 'str':
+      return e.value
+    case 'const':
+      return e.value
+    case 'name':
+      return e.id // e.g. on_delete=CASCADE; not used
+    case 'attribute':
+      return e.name
+    default:
+      throw at('schema', `not supported by the kit: a computed value for the option '${option}'`, place)
   }
 }

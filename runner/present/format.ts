@@ -5,7 +5,7 @@
  */
 import { PyException, Unsupported } from '../interpret/exceptions.js'
 import { floatRepr, isPyScalarObject } from './pytypes.js'
-import { pyRepr, pyStr, type Displays, type Presentable } from './repr.js'
+import { type Displays, type Presentable, pyRepr, pyStr } from './repr.js'
 
 /** `type(v).__name__` for the values formatting meets. */
 export function presentableType(v: Presentable): string {
@@ -15,10 +15,14 @@ export function presentableType(v: Presentable): string {
   if (typeof v === 'string') return 'str'
   if (isPyScalarObject(v)) return v.kind === 'decimal' ? 'Decimal' : v.kind
   switch (v.kind) {
-    case 'instance': return v.model
-    case 'evaluated-queryset': return 'QuerySet'
-    case 'opaque': return 'object'
-    default: return v.kind
+    case 'instance':
+      return v.model
+    case 'evaluated-queryset':
+      return 'QuerySet'
+    case 'opaque':
+      return 'object'
+    default:
+      return v.kind
   }
 }
 
@@ -37,12 +41,17 @@ export function percentFormat(fmt: string, args: readonly Presentable[], display
     if (i >= args.length) throw new PyException('TypeError', 'not enough arguments for format string')
     const v = args[i++]!
     switch (spec) {
-      case 's': return pyStr(v, display)
-      case 'r': return pyRepr(v, display)
+      case 's':
+        return pyStr(v, display)
+      case 'r':
+        return pyRepr(v, display)
       case 'd':
-      case 'i': return String(Math.trunc(number(v, spec)))
-      case 'f': return number(v, spec).toFixed(precision ? Number(precision.slice(1)) : 6)
-      default: throw new Unsupported(`the %${spec} format`)
+      case 'i':
+        return String(Math.trunc(number(v, spec)))
+      case 'f':
+        return number(v, spec).toFixed(precision ? Number(precision.slice(1)) : 6)
+      default:
+        throw new Unsupported(`the %${spec} format`)
     }
   })
   if (i < args.length) throw new PyException('TypeError', 'not all arguments converted during string formatting')
@@ -67,7 +76,8 @@ export function braceFormat(fmt: string, args: readonly Presentable[], display: 
 /** `a + b` for the values a `__str__` meets (strings, numbers). */
 export function add(a: Presentable, b: Presentable): Presentable {
   if (typeof a === 'string' && typeof b === 'string') return a + b
-  const num = (v: Presentable) => (typeof v === 'number' || typeof v === 'boolean' ? Number(v) : isPyScalarObject(v) && v.kind === 'float' ? v.value : undefined)
+  const num = (v: Presentable) =>
+    typeof v === 'number' || typeof v === 'boolean' ? Number(v) : isPyScalarObject(v) && v.kind === 'float' ? v.value : undefined
   const x = num(a)
   const y = num(b)
   if (x !== undefined && y !== undefined) {

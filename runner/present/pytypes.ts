@@ -5,10 +5,21 @@
  * presenter stays pure.
  */
 
-export interface PyFloat { readonly kind: 'float'; readonly value: number }
+export interface PyFloat {
+  readonly kind: 'float'
+  readonly value: number
+}
 /** `text` is what Python's `str(Decimal)` gives (`'1.50'`, `'-0.5'`, `'10'`). */
-export interface PyDecimal { readonly kind: 'decimal'; readonly text: string }
-export interface PyDate { readonly kind: 'date'; readonly year: number; readonly month: number; readonly day: number }
+export interface PyDecimal {
+  readonly kind: 'decimal'
+  readonly text: string
+}
+export interface PyDate {
+  readonly kind: 'date'
+  readonly year: number
+  readonly month: number
+  readonly day: number
+}
 export interface PyDateTime {
   readonly kind: 'datetime'
   readonly year: number
@@ -19,7 +30,13 @@ export interface PyDateTime {
   readonly second: number
   readonly microsecond: number
 }
-export interface PyTime { readonly kind: 'time'; readonly hour: number; readonly minute: number; readonly second: number; readonly microsecond: number }
+export interface PyTime {
+  readonly kind: 'time'
+  readonly hour: number
+  readonly minute: number
+  readonly second: number
+  readonly microsecond: number
+}
 
 /** A Python value that is not a JS primitive but is stored in a field. */
 export type PyScalarObject = PyFloat | PyDecimal | PyDate | PyDateTime | PyTime
@@ -58,11 +75,16 @@ function timeText(h: number, m: number, s: number, us: number): string {
 /** Python `str()`. */
 export function pyScalarStr(v: PyScalarObject): string {
   switch (v.kind) {
-    case 'float': return floatRepr(v.value)
-    case 'decimal': return v.text
-    case 'date': return `${pad(v.year, 4)}-${pad(v.month)}-${pad(v.day)}`
-    case 'datetime': return `${pad(v.year, 4)}-${pad(v.month)}-${pad(v.day)} ${timeText(v.hour, v.minute, v.second, v.microsecond)}`
-    case 'time': return timeText(v.hour, v.minute, v.second, v.microsecond)
+    case 'float':
+      return floatRepr(v.value)
+    case 'decimal':
+      return v.text
+    case 'date':
+      return `${pad(v.year, 4)}-${pad(v.month)}-${pad(v.day)}`
+    case 'datetime':
+      return `${pad(v.year, 4)}-${pad(v.month)}-${pad(v.day)} ${timeText(v.hour, v.minute, v.second, v.microsecond)}`
+    case 'time':
+      return timeText(v.hour, v.minute, v.second, v.microsecond)
   }
 }
 
@@ -70,11 +92,16 @@ export function pyScalarStr(v: PyScalarObject): string {
 export function pyScalarRepr(v: PyScalarObject): string {
   const clock = (h: number, m: number, s: number, us: number) => [h, m, ...(s || us ? [s] : []), ...(us ? [us] : [])].join(', ')
   switch (v.kind) {
-    case 'float': return floatRepr(v.value)
-    case 'decimal': return `Decimal('${v.text}')`
-    case 'date': return `datetime.date(${v.year}, ${v.month}, ${v.day})`
-    case 'datetime': return `datetime.datetime(${v.year}, ${v.month}, ${v.day}, ${clock(v.hour, v.minute, v.second, v.microsecond)})`
-    case 'time': return `datetime.time(${clock(v.hour, v.minute, v.second, v.microsecond)})`
+    case 'float':
+      return floatRepr(v.value)
+    case 'decimal':
+      return `Decimal('${v.text}')`
+    case 'date':
+      return `datetime.date(${v.year}, ${v.month}, ${v.day})`
+    case 'datetime':
+      return `datetime.datetime(${v.year}, ${v.month}, ${v.day}, ${clock(v.hour, v.minute, v.second, v.microsecond)})`
+    case 'time':
+      return `datetime.time(${clock(v.hour, v.minute, v.second, v.microsecond)})`
   }
 }
 

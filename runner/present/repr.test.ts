@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parseExpression } from '../language/parse.js'
-import { pyRepr, pyStr, strRepr, type Displays } from './repr.js'
+import { type Displays, pyRepr, pyStr, strRepr } from './repr.js'
 
 const test = suite('repr')
 const display: Displays = (model) => ({ str: model === 'Book' ? parseExpression('self.name') : undefined, pk: 'id' })
@@ -22,7 +22,19 @@ test('scalars and containers', () => {
   assert.is(pyRepr({ kind: 'tuple', items: [1] }, display), '(1,)')
   assert.is(pyRepr({ kind: 'tuple', items: [] }, display), '()')
   assert.is(pyRepr({ kind: 'list', items: ['a', null] }, display), "['a', None]")
-  assert.is(pyRepr({ kind: 'dict', entries: [['id', 1], ['name', 'x']] }, display), "{'id': 1, 'name': 'x'}")
+  assert.is(
+    pyRepr(
+      {
+        kind: 'dict',
+        entries: [
+          ['id', 1],
+          ['name', 'x']
+        ]
+      },
+      display
+    ),
+    "{'id': 1, 'name': 'x'}"
+  )
 })
 
 test('Django model and queryset reprs', () => {
@@ -30,8 +42,14 @@ test('Django model and queryset reprs', () => {
   assert.is(pyStr(book(1, 'Dune'), display), 'Dune')
   const other = { kind: 'instance' as const, model: 'Shelf', id: null, values: {} }
   assert.is(pyRepr(other, display), '<Shelf: Shelf object (None)>')
-  assert.is(pyRepr({ kind: 'evaluated-queryset', items: [book(1, 'A'), book(2, 'B')], truncated: false }, display), '<QuerySet [<Book: A>, <Book: B>]>')
-  assert.is(pyRepr({ kind: 'evaluated-queryset', items: [book(1, 'A')], truncated: true }, display), "<QuerySet [<Book: A>, '...(remaining elements truncated)...']>")
+  assert.is(
+    pyRepr({ kind: 'evaluated-queryset', items: [book(1, 'A'), book(2, 'B')], truncated: false }, display),
+    '<QuerySet [<Book: A>, <Book: B>]>'
+  )
+  assert.is(
+    pyRepr({ kind: 'evaluated-queryset', items: [book(1, 'A')], truncated: true }, display),
+    "<QuerySet [<Book: A>, '...(remaining elements truncated)...']>"
+  )
 })
 
 test.run()

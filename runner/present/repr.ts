@@ -4,7 +4,7 @@
  */
 import type { Key, Scalar } from '../../adapters/contract.js'
 import type { Expr } from '../language/ast.js'
-import { isPyScalarObject, pyScalarRepr, pyScalarStr, type PyScalarObject } from './pytypes.js'
+import { isPyScalarObject, type PyScalarObject, pyScalarRepr, pyScalarStr } from './pytypes.js'
 import { evaluateStr } from './str-expression.js'
 
 /** Display information for one model. */

@@ -4,10 +4,11 @@
  * and f-strings) for one instance. Python's rule holds: `__str__` must
  * return a str.
  */
-import type { Expr } from '../language/ast.js'
+
 import { PyException } from '../interpret/exceptions.js'
+import type { Expr } from '../language/ast.js'
 import { add, braceFormat, percentFormat, presentableType } from './format.js'
-import { pyRepr, pyStr, type Displays, type Presentable } from './repr.js'
+import { type Displays, type Presentable, pyRepr, pyStr } from './repr.js'
 
 type Instance = Extract<Presentable, { kind: 'instance' }>
 
@@ -34,12 +35,15 @@ function evaluate(e: Expr, self: Instance, pk: string, display: Displays): Prese
       const left = ev(e.left)
       const right = ev(e.right)
       if (e.op === '+') return add(left, right)
-      if (typeof left !== 'string') throw new PyException('TypeError', `unsupported operand type(s) for %: '${presentableType(left)}' and '${presentableType(right)}'`)
+      if (typeof left !== 'string')
+        throw new PyException('TypeError', `unsupported operand type(s) for %: '${presentableType(left)}' and '${presentableType(right)}'`)
       const args = right !== null && typeof right === 'object' && 'items' in right && right.kind === 'tuple' ? right.items : [right]
       return percentFormat(left, args, display)
     }
     case 'fstring':
-      return e.parts.map((p) => (typeof p === 'string' ? p : p.conversion === 'r' ? pyRepr(ev(p.expr), display) : pyStr(ev(p.expr), display))).join('')
+      return e.parts
+        .map((p) => (typeof p === 'string' ? p : p.conversion === 'r' ? pyRepr(ev(p.expr), display) : pyStr(ev(p.expr), display)))
+        .join('')
     case 'call': {
       if (e.callee.type === 'name') return e.callee.id === 'repr' ? pyRepr(ev(e.args[0]!), display) : pyStr(ev(e.args[0]!), display)
       const fmt = e.callee.type === 'attribute' && e.callee.object.type === 'str' ? e.callee.object.value : ''

@@ -43,9 +43,19 @@ export function formatFailure(result: CaseResult, color = false): string {
   const k = kleur
   k.enabled = color
   const safe = (s: string) => visible(clip(s))
-  const r = { ...result, expected: safe(result.expected), actual: safe(result.actual), reason: result.reason === undefined ? undefined : safe(result.reason) }
+  const r = {
+    ...result,
+    expected: safe(result.expected),
+    actual: safe(result.actual),
+    reason: result.reason === undefined ? undefined : safe(result.reason)
+  }
   const ex = { ...r.example, source: visible(r.example.source) }
-  const indent = (s: string) => s.replace(/\n$/, '').split('\n').map((l) => '    ' + l).join('\n') + '\n'
+  const indent = (s: string) =>
+    s
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => '    ' + l)
+      .join('\n') + '\n'
   let out = k.red('*'.repeat(70)) + '\n'
   out += `File "${ex.place.file}", line ${ex.place.line}, in ${ex.section || '<document>'}\n`
   out += k.dim(`Case ${ex.id} (${r.status})`) + '\n'
@@ -61,7 +71,12 @@ export function formatFailure(result: CaseResult, color = false): string {
     for (const part of diffLines(r.expected, r.actual)) {
       const sign = part.added ? '+' : part.removed ? '-' : ' '
       const paint = part.added ? k.green : part.removed ? k.red : k.dim
-      out += part.value.replace(/\n$/, '').split('\n').map((l) => paint(`  ${sign} ${l}`)).join('\n') + '\n'
+      out +=
+        part.value
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => paint(`  ${sign} ${l}`))
+          .join('\n') + '\n'
     }
   }
   return out

@@ -34,10 +34,18 @@ export function xmlAttr(s: string): string {
 }
 
 function attrs(pairs: Record<string, string | number>): string {
-  return Object.entries(pairs).map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`).join('')
+  return Object.entries(pairs)
+    .map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`)
+    .join('')
 }
 
-interface Counts { tests: number; failures: number; errors: number; skipped: number; time: number }
+interface Counts {
+  tests: number
+  failures: number
+  errors: number
+  skipped: number
+  time: number
+}
 
 function count(results: readonly CaseResult[]): Counts {
   const n = (...s: CaseResult['status'][]) => results.filter((r) => s.includes(r.status)).length
@@ -55,24 +63,46 @@ function seconds(ms: number): number {
 }
 
 function testcase(result: CaseResult): string {
-  const r = { ...result, expected: clip(result.expected), actual: clip(result.actual), reason: result.reason === undefined ? undefined : clip(result.reason) }
+  const r = {
+    ...result,
+    expected: clip(result.expected),
+    actual: clip(result.actual),
+    reason: result.reason === undefined ? undefined : clip(result.reason)
+  }
   const ex = r.example
   const open = `    <testcase${attrs({ classname: ex.id, name: `line ${ex.place.line}: ${ex.source.split('\n')[0]}`, file: ex.place.file, line: ex.place.line, time: seconds(r.durationMs) })}`
   const detail = `Failed example:\n${indent(ex.source)}Expected:\n${r.expected ? indent(r.expected) : '    (nothing)\n'}Got:\n${r.actual ? indent(r.actual) : '    (nothing)\n'}`
   let body: string
   switch (r.status) {
-    case 'passed': return open + '/>'
-    case 'failed': body = `<failure${attrs({ message: 'output differs from the document', type: 'failed' })}>${xmlText(detail)}</failure>`; break
-    case 'unexpected-pass': body = `<failure${attrs({ message: r.reason ?? 'passed but listed as an expected failure', type: 'unexpected-pass' })}/>`; break
-    case 'errored': body = `<error${attrs({ message: r.reason ?? 'error', type: 'errored' })}>${xmlText(detail)}</error>`; break
-    case 'skipped': body = `<skipped${attrs({ message: 'doctest: +SKIP' })}/>`; break
-    case 'expected-failure': body = `<system-out>${xmlText(`expected failure: ${r.reason ?? ''}`)}</system-out>`; break
+    case 'passed':
+      return open + '/>'
+    case 'failed':
+      body = `<failure${attrs({ message: 'output differs from the document', type: 'failed' })}>${xmlText(detail)}</failure>`
+      break
+    case 'unexpected-pass':
+      body = `<failure${attrs({ message: r.reason ?? 'passed but listed as an expected failure', type: 'unexpected-pass' })}/>`
+      break
+    case 'errored':
+      body = `<error${attrs({ message: r.reason ?? 'error', type: 'errored' })}>${xmlText(detail)}</error>`
+      break
+    case 'skipped':
+      body = `<skipped${attrs({ message: 'doctest: +SKIP' })}/>`
+      break
+    case 'expected-failure':
+      body = `<system-out>${xmlText(`expected failure: ${r.reason ?? ''}`)}</system-out>`
+      break
   }
   return `${open}>\n      ${body}\n    </testcase>`
 }
 
 function indent(s: string): string {
-  return s.replace(/\n$/, '').split('\n').map((l) => '    ' + l).join('\n') + '\n'
+  return (
+    s
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => '    ' + l)
+      .join('\n') + '\n'
+  )
 }
 
 /** The whole report. Suites keep the order in which their sections first appear. */

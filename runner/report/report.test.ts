@@ -4,18 +4,27 @@ import * as assert from 'uvu/assert'
 import memory from '../../adapters/memory/index.js'
 import { loadErrata } from '../expectations.js'
 import { parseDocument, readDocument } from '../parse/document.js'
-import { summarize, type CaseResult } from '../results.js'
+import { type CaseResult, summarize } from '../results.js'
 import { runDocument } from '../run.js'
 import { closingLine, formatFailure } from './console.js'
 import { jsonReporter, toJsonReport } from './json.js'
-import { clip } from './text.js'
 import { formatJunit } from './junit.js'
 import { formatTap } from './tap.js'
+import { clip } from './text.js'
 
 const seed = await readDocument('spec/many-to-many.md')
 /** The seed with one injected failure, the erratum, and a skipped example. */
 async function results(): Promise<CaseResult[]> {
-  const text = seed.text.replace('>>> a2.publications.add(p3)\n\nAdding an object', '>>> a2.publications.add(p3)\n\nAdding an object').replace("<QuerySet [<Publication: The Python Journal>]>\n>>> a2.publications.all()", "<QuerySet [<Publication: The Daily Planet>]>\n>>> a2.publications.all()").replace('>>> p1 = Publication(title=\'The Python Journal\')\n', '>>> p1 = Publication(title=\'The Python Journal\')\n>>> 1  # doctest: +SKIP\n2\n')
+  const text = seed.text
+    .replace('>>> a2.publications.add(p3)\n\nAdding an object', '>>> a2.publications.add(p3)\n\nAdding an object')
+    .replace(
+      '<QuerySet [<Publication: The Python Journal>]>\n>>> a2.publications.all()',
+      '<QuerySet [<Publication: The Daily Planet>]>\n>>> a2.publications.all()'
+    )
+    .replace(
+      ">>> p1 = Publication(title='The Python Journal')\n",
+      ">>> p1 = Publication(title='The Python Journal')\n>>> 1  # doctest: +SKIP\n2\n"
+    )
   const doc = parseDocument(text, 'spec/many-to-many.md')
   return runDocument(doc, { adapter: memory, expected: loadErrata('spec/many-to-many.md') })
 }
@@ -66,7 +75,10 @@ test('console failure block: doctest header, statement, expected, got, diff', as
   const failed = (await results()).find((r) => r.status === 'failed')!
   const text = formatFailure(failed)
   assert.match(text, /^\*{70}\nFile "spec\/many-to-many\.md", line \d+, in Many-to-many relationships\n/)
-  assert.match(text, 'Failed example:\n    a1.publications.all()\nExpected:\n    <QuerySet [<Publication: The Daily Planet>]>\nGot:\n    <QuerySet [<Publication: The Python Journal>]>\n')
+  assert.match(
+    text,
+    'Failed example:\n    a1.publications.all()\nExpected:\n    <QuerySet [<Publication: The Daily Planet>]>\nGot:\n    <QuerySet [<Publication: The Python Journal>]>\n'
+  )
   assert.match(text, '  - <QuerySet [<Publication: The Daily Planet>]>\n  + <QuerySet [<Publication: The Python Journal>]>')
 })
 
@@ -77,14 +89,26 @@ function synthetic(status: CaseResult['status'], actual: string, reason?: string
 }
 
 test('JUnit maps every status, and text survives escaping ("]]>" twice, control characters)', () => {
-  const rs = [synthetic('failed', 'x]]>y]]>z\x1b[31m\n'), synthetic('errored', '', 'boom\nline two'), synthetic('unexpected-pass', '', 'listed but passed'), synthetic('skipped', ''), synthetic('expected-failure', '', 'why <b>'), synthetic('passed', '')]
+  const rs = [
+    synthetic('failed', 'x]]>y]]>z\x1b[31m\n'),
+    synthetic('errored', '', 'boom\nline two'),
+    synthetic('unexpected-pass', '', 'listed but passed'),
+    synthetic('skipped', ''),
+    synthetic('expected-failure', '', 'why <b>'),
+    synthetic('passed', '')
+  ]
   const xml = formatJunit(rs)
   assert.is(XMLValidator.validate(xml), true)
-  const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', trimValues: false, htmlEntities: true }).parse(xml).testsuites
+  const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', trimValues: false, htmlEntities: true }).parse(
+    xml
+  ).testsuites
   assert.equal([root.tests, root.failures, root.errors, root.skipped], ['6', '2', '1', '1'])
   const [failed, errored, unexpected, skipped, expected, passed] = root.testsuite.testcase
   assert.is(failed.name, `line ${seed.examples[0]!.place.line}: x = "]]>" # <&>`)
-  assert.is(failed.failure['#text'], 'Failed example:\n    x = "]]>" # <&>\nExpected:\n    a]]>b]]>c\\u0001\nGot:\n    x]]>y]]>z\\u001b[31m\n')
+  assert.is(
+    failed.failure['#text'],
+    'Failed example:\n    x = "]]>" # <&>\nExpected:\n    a]]>b]]>c\\u0001\nGot:\n    x]]>y]]>z\\u001b[31m\n'
+  )
   assert.equal([errored.error.type, errored.error.message], ['errored', 'boom\nline two'])
   assert.equal([unexpected.failure.type, unexpected.failure.message], ['unexpected-pass', 'listed but passed'])
   assert.ok('skipped' in skipped)
@@ -99,7 +123,9 @@ test('TAP: unexpected passes and errors are not ok with their reason', () => {
   const tap = formatTap([synthetic('unexpected-pass', '', 'listed but passed'), synthetic('errored', '', 'boom # 1')]).split('\n')
   assert.equal(tap.slice(0, 2), ['TAP version 13', '1..2'])
   assert.match(tap[2]!, /^not ok 1 - [^#]*$/)
-  assert.ok(tap.includes('  status: unexpected-pass') && tap.includes('  reason: "listed but passed"') && tap.includes('  reason: "boom # 1"'))
+  assert.ok(
+    tap.includes('  status: unexpected-pass') && tap.includes('  reason: "listed but passed"') && tap.includes('  reason: "boom # 1"')
+  )
   assert.is(tap.filter((l) => l === '  ---').length, 2)
   assert.is(tap.filter((l) => l === '  ...').length, 2)
 })

@@ -12,9 +12,15 @@ export function formatTap(results: readonly CaseResult[]): string {
     const n = i + 1
     const label = `${r.example.id} (${r.example.place.file}:${r.example.place.line})`.replace(/#/g, '\\#')
     switch (r.status) {
-      case 'passed': lines.push(`ok ${n} - ${label}`); return
-      case 'skipped': lines.push(`ok ${n} - ${label} # SKIP`); return
-      case 'expected-failure': lines.push(`not ok ${n} - ${label} # TODO ${oneLine(clip(r.reason ?? 'expected failure'))}`); return
+      case 'passed':
+        lines.push(`ok ${n} - ${label}`)
+        return
+      case 'skipped':
+        lines.push(`ok ${n} - ${label} # SKIP`)
+        return
+      case 'expected-failure':
+        lines.push(`not ok ${n} - ${label} # TODO ${oneLine(clip(r.reason ?? 'expected failure'))}`)
+        return
       default:
         lines.push(`not ok ${n} - ${label}`, '  ---', `  status: ${r.status}`, `  source: ${JSON.stringify(r.example.source)}`)
         if (r.reason) lines.push(`  reason: ${JSON.stringify(clip(r.reason))}`)

@@ -35,7 +35,8 @@ export function updateExample(result: CaseResult, docLines: readonly string[]): 
   }
   const actual = result.actual === '' ? [] : result.actual.replace(/\n$/, '').split('\n')
   // A `>>>` line would start a new example; a first line `...` would continue the statement.
-  if (actual.some((l, i) => /^\s*>>>( |$)/.test(l) || (i === 0 && /^\s*\.\.\.( |$)/.test(l)))) return `${where}: the actual output has a line that reads as a prompt; not updated`
+  if (actual.some((l, i) => /^\s*>>>( |$)/.test(l) || (i === 0 && /^\s*\.\.\.( |$)/.test(l))))
+    return `${where}: the actual output has a line that reads as a prompt; not updated`
   const lines = actual.map((l) => prefix + (l.trim() === '' ? '<BLANKLINE>' : l) + eol)
   return { first: ex.wantLines.first, last: ex.wantLines.last, lines }
 }

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const work = mkdtempSync(join(tmpdir(), 'ormconf-outsider-'))
-const sh = (cmd, args, cwd, env = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+const sh = (cmd, args, cwd, env = {}) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
 
 const steps = []
 function step(name, fn) {
@@ -34,8 +35,10 @@ step('npm pack', () => {
 })
 
 const body = (name) => `defineAdapter({ name: '${name}', features: memory.features, open: (options) => memory.open(options) })`
-const esm = (name) => `import { defineAdapter } from 'orm-conformance/contract'\nimport memory from 'orm-conformance/memory'\n\nexport default ${body(name)}\n`
-const cjs = (name) => `const { defineAdapter } = require('orm-conformance/contract')\nconst memory = require('orm-conformance/memory').default\n\nmodule.exports = ${body(name)}\n`
+const esm = (name) =>
+  `import { defineAdapter } from 'orm-conformance/contract'\nimport memory from 'orm-conformance/memory'\n\nexport default ${body(name)}\n`
+const cjs = (name) =>
+  `const { defineAdapter } = require('orm-conformance/contract')\nconst memory = require('orm-conformance/memory').default\n\nmodule.exports = ${body(name)}\n`
 
 for (const type of ['commonjs', 'module']) {
   const dir = join(work, type)
@@ -46,7 +49,12 @@ for (const type of ['commonjs', 'module']) {
     const kb = Number(sh('du', ['-sk', 'node_modules'], dir).split('\t')[0])
     return `node_modules ${(kb / 1024).toFixed(1)} MB, ${readdirSync(join(dir, 'node_modules')).filter((f) => !f.startsWith('.')).length} top-level entries`
   })
-  const adapters = { 'ts-adapter.ts': esm('ts'), 'mts-adapter.mts': esm('mts'), 'cts-adapter.cts': esm('cts'), 'js-adapter.js': type === 'module' ? esm('js') : cjs('js') }
+  const adapters = {
+    'ts-adapter.ts': esm('ts'),
+    'mts-adapter.mts': esm('mts'),
+    'cts-adapter.cts': esm('cts'),
+    'js-adapter.js': type === 'module' ? esm('js') : cjs('js')
+  }
   for (const [file, text] of Object.entries(adapters)) {
     writeFileSync(join(dir, file), text)
     step(`${type}: run many-to-many --adapter ./${file}`, () => {
@@ -55,7 +63,10 @@ for (const type of ['commonjs', 'module']) {
     })
   }
   const suiteFile = type === 'module' ? 'suite.js' : 'suite.mjs'
-  writeFileSync(join(dir, suiteFile), `import { contractSuite } from 'orm-conformance/contract-suite'\nimport adapter from './js-adapter.js'\n\nawait contractSuite(adapter, { servers: { postgresql: false, mariadb: false } })\n`)
+  writeFileSync(
+    join(dir, suiteFile),
+    `import { contractSuite } from 'orm-conformance/contract-suite'\nimport adapter from './js-adapter.js'\n\nawait contractSuite(adapter, { servers: { postgresql: false, mariadb: false } })\n`
+  )
   step(`${type}: the exported contract suite`, () => {
     const out = sh('node', [suiteFile], dir, { CI: 'false' })
     if (!/Total:\s+\d+/.test(out) || /FAIL/.test(out)) throw new Error(out)
@@ -72,7 +83,8 @@ step('shipped READMEs link only to files that ship', () => {
   const broken = []
   for (const readme of ['README.md', 'adapters/README.md']) {
     const text = readFileSync(join(pkg, readme), 'utf8')
-    for (const [, target] of text.matchAll(/\]\((\.[^)#]*)/g)) if (!existsSync(join(pkg, dirname(readme), target))) broken.push(`${readme} -> ${target}`)
+    for (const [, target] of text.matchAll(/\]\((\.[^)#]*)/g))
+      if (!existsSync(join(pkg, dirname(readme), target))) broken.push(`${readme} -> ${target}`)
   }
   if (broken.length) throw new Error(broken.join('\n'))
 })
