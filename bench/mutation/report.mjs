@@ -39,6 +39,7 @@ if (process.argv.includes('--check')) {
 }
 
 const report = JSON.parse(readFileSync('reports/mutation.json', 'utf8'))
+const note = process.argv.find((a) => a.startsWith('--note='))?.slice('--note='.length)
 const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, RuntimeError: 0, Ignored: 0, Equivalent: 0 }
 const survivors = []
 const perFile = []
@@ -66,7 +67,8 @@ const lines = [
   '# Mutation score of the documents',
   '',
   `Made by \`npm run mutation\` (StrykerJS, command runner: every spec document through the memory adapter) from sources ${sourcesHash()}, ${new Date().toISOString().slice(0, 10)}.`,
-  'CI checks that this file was made from the sources in the tree (`node bench/mutation/report.mjs --check`).',
+  '`node bench/mutation/report.mjs --check` tells whether it was made from the sources in the tree (the run takes about an hour on two cores, so CI does not repeat it).',
+  ...(note ? ['', note] : []),
   '',
   `**Score: ${pct(detected, valid)} %** — ${detected} of ${valid} mutants killed by the documents alone` +
     ` (${counts.Equivalent} listed as equivalent in \`bench/mutation/equivalent.json\`, not counted; ${counts.CompileError} compile errors, ${counts.RuntimeError} runtime errors, ${counts.Ignored} ignored).`,
