@@ -10,7 +10,7 @@
  * Django field, the reverse one the Django reverse accessor (`article_set`),
  * or `<field>_rev` for a symmetrical relation, whose accessor is hidden.
  */
-import type { FieldSchema, FieldType, ModelSchema, RelationSchema, Schema } from '../contract.js'
+import type { FieldSchema, FieldType, ModelSchema, Schema } from '../contract.js'
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql'
 
@@ -300,5 +300,3 @@ export function renderMigration(schema: Schema, provider: Provider): string {
   }
   return [...tables, ...indexes, ...keys].join('\n\n') + '\n'
 }
-
-export type { RelationSchema }

@@ -165,8 +165,6 @@ export function prepare(index: SchemaIndex, display: Displays, model: string, fi
   return toScalar(index.spec(model, field)!, v, display, forSave)
 }
 
-export { toInteger }
-
 function truthy(v: LookupValue): boolean {
   if (v === null || v === false || v === 0 || v === '') return false
   if (typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple')) return v.items.length > 0

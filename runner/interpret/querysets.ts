@@ -4,7 +4,7 @@
  * `values()`/`values_list()`, bulk `delete()`.
  */
 import type { Condition, Filter, OrderKey, Query, Row } from '../../adapters/contract.js'
-import { pyRepr, REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
+import { REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
 import { ask, type Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { fromScalar } from './fields.js'
@@ -265,8 +265,4 @@ export async function reprItems(ctx: Context, qs: QuerySet): Promise<{ items: Py
   const items = qs.cache ? qs.cache.slice(0, REPR_LIMIT + 1) : await fetch(ctx, slice(qs, undefined, REPR_LIMIT + 1))
   const truncated = items.length > REPR_LIMIT
   return { items: truncated ? items.slice(0, REPR_LIMIT) : items, truncated }
-}
-
-export function describeInstance(ctx: Context, v: Instance): string {
-  return pyRepr(v, ctx.display)
 }

@@ -82,9 +82,6 @@ export function fieldValue(v: PyValue, field: string): FieldValue {
   throw new Unsupported(`storing a ${v.kind} in field '${field}'`)
 }
 
-/** @deprecated name kept for callers: see `fieldValue`. */
-export const scalar = fieldValue
-
 function dbValues(ctx: Context, instance: Instance): Record<string, Scalar> {
   const out: Record<string, Scalar> = {}
   for (const f of ctx.index.model(instance.model).fields)

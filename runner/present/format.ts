@@ -4,7 +4,7 @@
  * Format specs beyond `%.Nf` are not supported.
  */
 import { PyException, Unsupported } from '../interpret/exceptions.js'
-import { floatRepr, isPyScalarObject } from './pytypes.js'
+import { isPyScalarObject } from './pytypes.js'
 import { type Displays, type Presentable, pyRepr, pyStr } from './repr.js'
 
 /** `type(v).__name__` for the values formatting meets. */
@@ -87,5 +87,3 @@ export function add(a: Presentable, b: Presentable): Presentable {
   if (typeof a === 'string') throw new PyException('TypeError', `can only concatenate str (not "${presentableType(b)}") to str`)
   throw new PyException('TypeError', `unsupported operand type(s) for +: '${presentableType(a)}' and '${presentableType(b)}'`)
 }
-
-export { floatRepr }
