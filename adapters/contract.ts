@@ -80,11 +80,14 @@ export interface Row {
  *   string key, or an integer key the document assigns.
  * - `self-relations`: a relation whose source and target are the same model.
  * - `date-lookups`: the `range` lookup and the `year`/`month`/`day` transforms.
+ * - `queries`: the `query` operation, for the wider QuerySet API (`Q`, `F`,
+ *   `annotate`, `aggregate`, `values` across relations, lookups and ordering
+ *   through several relations). See `Select`.
  */
-export type Feature = 'field-types' | 'primary-keys' | 'self-relations' | 'date-lookups'
+export type Feature = 'field-types' | 'primary-keys' | 'self-relations' | 'date-lookups' | 'queries'
 
 /** Every feature, for adapters that support them all. */
-export const ALL_FEATURES: readonly Feature[] = ['field-types', 'primary-keys', 'self-relations', 'date-lookups']
+export const ALL_FEATURES: readonly Feature[] = ['field-types', 'primary-keys', 'self-relations', 'date-lookups', 'queries']
 
 /** The models and relations a document defines (from its `python` block). */
 export interface Schema {
@@ -243,6 +246,100 @@ export interface Query {
   readonly limit?: number
 }
 
+/**
+ * A query in full (feature `queries`), shaped like the SQL Django writes, so
+ * that Django's join rules are the runner's business and an adapter only
+ * executes: `SELECT columns FROM model LEFT JOIN … WHERE … GROUP BY … HAVING …
+ * ORDER BY … LIMIT/OFFSET`. The runner uses it only for what `Query` cannot
+ * say. Meaning, for an adapter:
+ *
+ * 1. Every join is a LEFT OUTER JOIN: the rows related to the row of join
+ *    `from` (the queried row when absent) through `relation` from `side`; a
+ *    row with none related (or a `from` that is NULL) gets one NULL row. A
+ *    query yields one candidate per combination of joined rows.
+ * 2. `where` keeps the candidates for which it holds. A lookup on NULL is
+ *    false (except `isnull`), also under `not`: two-valued logic, as Django's
+ *    added `IS NOT NULL` terms make SQL behave.
+ * 3. Without `group`, each kept candidate is one result row. With `group`,
+ *    candidates with equal `group` values form one result row (`[]`: all of
+ *    them form one, even when there are none); aggregates in `columns`,
+ *    `having` and `orderBy` range over a group's candidates, any other
+ *    expression takes its value from the group's first candidate.
+ * 4. `distinct` removes result rows equal in `columns` and `orderBy` values.
+ * 5. Result rows are ordered by `orderBy` (None first ascending, as rule 2),
+ *    then by the queried row's id and each join's row id in order (NULL
+ *    first), or, grouped, by the `group` values; then `offset` and `limit`.
+ *
+ * Answer `table`: one array of `columns.length` scalars per result row, with
+ * the types of "Values travel as Scalars"; `count` an integer, `avg` a number,
+ * `sum` of the field's type.
+ */
+export interface Select {
+  readonly model: string
+  readonly joins: readonly Join[]
+  readonly where?: Predicate
+  readonly group?: readonly Expression[]
+  readonly having?: Predicate
+  readonly columns: readonly Expression[]
+  readonly distinct: boolean
+  /** `nulls` overrides rule 2's "None first ascending" (Django's `nulls_first`/`nulls_last`). */
+  readonly orderBy: readonly { readonly expression: Expression; readonly descending: boolean; readonly nulls?: 'first' | 'last' }[]
+  readonly offset: number
+  readonly limit?: number
+}
+
+/** One LEFT JOIN of a `Select`; joins are numbered by their place in `joins`. */
+export interface Join {
+  /** The join this one starts from; absent: the queried row. Always an earlier join. */
+  readonly from?: number
+  readonly relation: string
+  /** Side of the `from` row in the relation. */
+  readonly side: Side
+}
+
+/** `Count`, `Sum`, `Avg`, `Min`, `Max`. NULLs are skipped; `sum`/`avg`/`min`/`max` of nothing is NULL, `count` 0. */
+export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max'
+
+/** A value computed for a candidate (or a group, for aggregates). */
+export type Expression =
+  /** A field (or `id`) of the queried row, or of join `join`'s row (NULL when that row is NULL). */
+  | { readonly kind: 'field'; readonly join?: number; readonly field: string; readonly transform?: Transform }
+  | { readonly kind: 'value'; readonly value: Scalar }
+  /**
+   * NULL when either side is NULL. Integers stay integers (`/` truncates
+   * toward zero, as SQL divides integers); a float side makes a float, else a
+   * decimal side a decimal.
+   */
+  | { readonly kind: 'arithmetic'; readonly op: '+' | '-' | '*' | '/'; readonly left: Expression; readonly right: Expression }
+  /** Over a group's candidates for which `filter` holds; `argument` absent: count candidates (`COUNT(*)`). */
+  | {
+      readonly kind: 'aggregate'
+      readonly fn: AggregateFunction
+      readonly argument?: Expression
+      readonly distinct: boolean
+      readonly filter?: Predicate
+    }
+
+/** A boolean test of a candidate (or of a group, in `having`). */
+export type Predicate =
+  /** `left` compared by `lookup` (rule 6) with `right`: a list for `in` and `range`, a boolean value for `isnull`. */
+  | { readonly kind: 'lookup'; readonly left: Expression; readonly lookup: Lookup; readonly right: Expression | readonly Scalar[] }
+  | { readonly kind: 'and'; readonly items: readonly Predicate[] }
+  | { readonly kind: 'or'; readonly items: readonly Predicate[] }
+  | { readonly kind: 'not'; readonly item: Predicate }
+  /**
+   * Some row reached from the queried row along `path` satisfies `condition`
+   * (its `field` is of the path's last model; absent: any row). With `join`,
+   * the path's first step is the row of that join, not any related row
+   * (Django ties an exclusion to a join the same `filter()` made).
+   */
+  | {
+      readonly kind: 'exists'
+      readonly path: readonly Hop[]
+      readonly join?: number
+      readonly condition?: Omit<Condition, 'via'>
+    }
+
 /** Where a newly inserted row is linked, for a related manager's `create()`. */
 export interface Link {
   readonly relation: string
@@ -271,6 +368,8 @@ export type Operation =
   | { readonly kind: 'set'; readonly relation: string; readonly side: Side; readonly id: Key; readonly targets: readonly Key[] }
   /** Unlink everything from `id`. Answer `affected`. */
   | { readonly kind: 'clear'; readonly relation: string; readonly side: Side; readonly id: Key }
+  /** Feature `queries`: answer `table`. */
+  | { readonly kind: 'query'; readonly select: Select }
 
 /** What `execute` answers; which kind belongs to which operation is listed on `Operation`. */
 export type Result =
@@ -278,6 +377,7 @@ export type Result =
   | { readonly kind: 'rows'; readonly rows: readonly Row[] }
   | { readonly kind: 'count'; readonly count: number }
   | { readonly kind: 'affected'; readonly count: number }
+  | { readonly kind: 'table'; readonly rows: readonly (readonly Scalar[])[] }
 
 /** An open connection to one scratch database. */
 export interface Adapter {

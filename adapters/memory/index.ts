@@ -17,6 +17,7 @@ import {
   type Scalar,
   type Schema
 } from '../contract.js'
+import { runSelect } from '../select.js'
 import { compareRows, multiplicity } from '../semantics.js'
 
 /** One link, as a map key: JSON keeps number and string keys apart. */
@@ -99,6 +100,19 @@ export class MemoryDatabase implements Adapter {
         )
         return { kind: 'affected', count: removed + this.pairs(op.relation, op.side, op.id, op.targets, 'add') }
       }
+      case 'query':
+        return {
+          kind: 'table',
+          rows: runSelect(
+            this.schema,
+            {
+              rows: (model) => this.table(model).values(),
+              row: (model, id) => this.table(model).get(id),
+              related: (relation, side, id) => this.related(relation, side, id)
+            },
+            op.select
+          )
+        }
     }
   }
 

@@ -24,10 +24,12 @@ import {
   type Result,
   type Row,
   type Scalar,
-  type Schema
+  type Schema,
+  type Select
 } from '../contract.js'
 import { needPackages } from '../packages.js'
 import { createScratch, providerOf, type Scratch } from '../scratch/index.js'
+import { runSelect, selectScope, tablesOf } from '../select.js'
 import { compareRows, multiplicity } from '../semantics.js'
 import { cachedClient } from './cache.js'
 
@@ -93,7 +95,18 @@ async function connect(provider: Provider, scratch: Scratch, module: string): Pr
 async function driver(provider: Provider, scratch: Scratch): Promise<unknown> {
   if (provider === 'sqlite') {
     const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3')
-    return new PrismaBetterSqlite3({ url: `file:${scratch.url}` })
+    const factory = new PrismaBetterSqlite3({ url: `file:${scratch.url}` })
+    // A scratch file the kit made is throwaway data: its connections skip the fsyncs (Scratch.pragmas).
+    const pragmas = scratch.pragmas
+    if (pragmas) {
+      const connect = factory.connect.bind(factory)
+      factory.connect = async () => {
+        const connection = await connect()
+        await connection.executeScript(pragmas)
+        return connection
+      }
+    }
+    return factory
   }
   if (provider === 'postgresql') {
     const { PrismaPg } = await import('@prisma/adapter-pg')
@@ -194,7 +207,43 @@ class PrismaAdapter implements Adapter {
         })
         return { kind: 'affected', count: targets.length }
       }
+      case 'query':
+        return { kind: 'table', rows: runSelect(this.schema, await this.tables(op.select), op.select) }
     }
+  }
+
+  /**
+   * The rows and links a `query` reads, through `findMany` (one per model,
+   * with the key lists of its relations). The query itself is then decided by
+   * the contract's reference (`../select.ts`): Prisma's `groupBy` and `_count`
+   * cannot say Django's joins (one row per combination, aggregates that
+   * multiply), so nothing of it is pushed down yet.
+   */
+  private async tables(select: Select) {
+    const scope = selectScope(this.schema, select)
+    const rows = new Map<string, Row[]>()
+    const links = new Map<string, (readonly [Key, Key])[]>()
+    for (const name of scope.models) {
+      const m = this.model(name)
+      const fields: Record<string, unknown> = this.allFields(m)
+      const forward = this.schema.relations.filter((r) => r.source === name && scope.relations.has(r.name))
+      for (const r of forward) fields[this.relation(r.name).forward] = { select: { [this.model(r.target).key]: true } }
+      const found = await this.delegate(m).findMany({ select: fields })
+      rows.set(
+        name,
+        found.map((record) => this.row(m, record))
+      )
+      for (const r of forward) {
+        const target = this.model(r.target)
+        const pairs: (readonly [Key, Key])[] = []
+        for (const record of found) {
+          const source = this.keyOut(m, record[m.key])
+          for (const t of (record[this.relation(r.name).forward] as Record<string, unknown>[]) ?? []) pairs.push([source, this.keyOut(target, t[target.key])])
+        }
+        links.set(r.name, pairs)
+      }
+    }
+    return tablesOf(this.schema, rows, links)
   }
 
   /** Rule 1 on PostgreSQL: a SERIAL does not move past an explicit id by itself. */

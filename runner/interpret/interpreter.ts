@@ -8,19 +8,26 @@ import type { Expr, Slice, Statement, Target } from '../language/ast.js'
 import type { Models } from '../parse/models.js'
 import { braceFormat, percentFormat } from '../present/format.js'
 import { dateProblem, isPyScalarObject, timeProblem } from '../present/pytypes.js'
-import { type Displays, type Presentable, pyRepr, pyStr } from '../present/repr.js'
+import { type Displays, type Presentable, pyRepr, pyStr, strRepr } from '../present/repr.js'
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { parseDecimal } from './fields.js'
 import type { LookupValue } from './lookups.js'
-import { arithmetic, compare, equals, isComparison } from './operators.js'
+import { arithmetic, compare, equals, isComparison, pySorted } from './operators.js'
+import * as api from './queryset-api.js'
 import * as qs from './querysets.js'
 import * as rel from './related.js'
 import { SchemaIndex } from './schema-index.js'
+import { combineExpression, combineQ, constructDjango, DJANGO_NAMES, negateQ } from './expressions.js'
 import {
+  type DjangoClass,
+  type ExpressionObject,
   type FieldValue,
   type Instance,
   isObject,
+  type OrderName,
+  type PyExpression,
+  type QNode,
   type PyType,
   type PyValue,
   type QuerySet,
@@ -30,7 +37,7 @@ import {
 
 type Kwargs = readonly (readonly [string, PyValue])[]
 
-const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr'] as const
+const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr', 'sorted', 'type'] as const
 const QUERYSET_METHODS = new Set([
   'all',
   'filter',
@@ -49,29 +56,29 @@ const QUERYSET_METHODS = new Set([
   'delete',
   'none',
   'update',
-  'get_or_create'
+  'get_or_create',
+  'annotate',
+  'aggregate',
+  'in_bulk',
+  'latest',
+  'earliest',
+  'dates',
+  'prefetch_related'
 ])
 /** Real Django queryset methods the kit does not implement: the case errors, it does not pretend. */
 const DJANGO_ONLY = new Set([
-  'aggregate',
-  'annotate',
   'alias',
   'bulk_create',
   'bulk_update',
   'complex_filter',
-  'dates',
   'datetimes',
   'defer',
   'difference',
-  'earliest',
   'explain',
   'extra',
-  'in_bulk',
   'intersection',
   'iterator',
-  'latest',
   'only',
-  'prefetch_related',
   'raw',
   'select_for_update',
   'select_related',
@@ -203,6 +210,7 @@ export class Interpreter {
     const known = IMPORTS[module]
     for (const name of names) {
       if (known && Object.hasOwn(known, name)) this.vars.set(name, known[name]!)
+      else if (module === 'django.db.models' && DJANGO_NAMES.has(name)) this.vars.set(name, { kind: 'django', name: name as DjangoClass['name'] })
       else if (module.split('.')[0] === 'django' && name !== '*') {
         if (!this.vars.has(name)) this.vars.set(name, null)
       } else throw new Unsupported(`from ${module} import ${name}`)
@@ -232,6 +240,12 @@ export class Interpreter {
         if (e.op === '==') return equals(left, right)
         if (e.op === '!=') return !equals(left, right)
         if (isComparison(e.op)) return compare(e.op, left, right)
+        if (e.op === '&' || e.op === '|') return bitwise(e.op, left, right)
+        if (isExpression(left) || isExpression(right)) {
+          if (e.op === '%') throw new Unsupported('% on a query expression')
+          return combineExpression(e.op, left, right)
+        }
+        if (e.op === '/') return divide(left, right)
         if (e.op === '%' && typeof left === 'string') {
           const args = isObject(right) && right.kind === 'tuple' ? right.items : [right]
           const shown: Presentable[] = []
@@ -263,6 +277,14 @@ export class Interpreter {
         if (isObject(v) && v.kind === 'decimal') return { kind: 'decimal', text: v.text.startsWith('-') ? v.text.slice(1) : '-' + v.text }
         throw raise.type(`bad operand type for unary -: '${typeName(v)}'`)
       }
+      case 'comprehension':
+        return this.comprehension(e)
+      case 'invert': {
+        const v = await this.eval(e.operand)
+        if (isObject(v) && v.kind === 'q') return { kind: 'q', node: negateQ(v.node) }
+        if (typeof v === 'number' || typeof v === 'boolean') return -Number(v) - 1
+        throw raise.type(`bad operand type for unary ~: '${typeName(v)}'`)
+      }
       case 'list':
         return { kind: 'list', items: await this.evalAll(e.items) }
       case 'tuple':
@@ -293,6 +315,38 @@ export class Interpreter {
     }
   }
 
+  /** A list or dict comprehension; its names do not leak, as in Python 3. */
+  private async comprehension(e: Extract<Expr, { type: 'comprehension' }>): Promise<PyValue> {
+    const saved = new Map(this.vars)
+    const items: PyValue[] = []
+    const entries: (readonly [PyValue, PyValue])[] = []
+    const loop = async (i: number): Promise<void> => {
+      if (i === e.clauses.length) {
+        if (!e.key) return void items.push(await this.eval(e.element))
+        const key = await this.eval(e.key)
+        const value = await this.eval(e.element)
+        const at = entries.findIndex(([k]) => equals(k, key))
+        if (at >= 0) entries[at] = [entries[at]![0], value]
+        else entries.push([key, value])
+        return
+      }
+      const clause = e.clauses[i]!
+      for (const item of await this.iterate(await this.eval(clause.iterable))) {
+        await this.assign(clause.target, item)
+        let keep = true
+        for (const c of clause.conditions) if (!truth(await this.eval(c))) keep = false
+        if (keep) await loop(i + 1)
+      }
+    }
+    try {
+      await loop(0)
+    } finally {
+      this.vars.clear()
+      for (const [k, v] of saved) this.vars.set(k, v)
+    }
+    return e.key ? { kind: 'dict', entries } : { kind: 'list', items }
+  }
+
   private async evalAll(items: readonly Expr[]): Promise<PyValue[]> {
     const out: PyValue[] = []
     for (const i of items) out.push(await this.eval(i))
@@ -315,6 +369,8 @@ export class Interpreter {
         return missing()
       case 'instance': {
         if (this.ctx.index.keyAlias(v.model, name)) return v.id
+        const pending = v.pending?.get(name)
+        if (pending) return pending
         if (Object.hasOwn(v.values, name)) return v.values[name]!
         const manager = rel.relatedManager(this.ctx, v, name)
         if (manager) return manager
@@ -327,15 +383,25 @@ export class Interpreter {
         if (DJANGO_ONLY.has(name)) throw new Unsupported(`Manager.${name}()`)
         return missing()
       case 'related-manager':
+        // The manager's own `reverse` flag hides QuerySet.reverse() (Django's ManyRelatedManager).
+        if (name === 'reverse') return v.side === 'reverse'
         if (QUERYSET_METHODS.has(name) || RELATED_METHODS.has(name)) return { kind: 'method', self: v, name }
         if (DJANGO_ONLY.has(name)) throw new Unsupported(`related manager ${name}()`)
         return missing()
       case 'queryset':
+        if (name === 'ordered') return qs.isOrdered(this.ctx, v)
         if (QUERYSET_METHODS.has(name)) return { kind: 'method', self: v, name }
         if (DJANGO_ONLY.has(name)) throw new Unsupported(`QuerySet.${name}()`)
         return missing()
       case 'dict':
-        if (name === 'keys' || name === 'values' || name === 'items') throw new Unsupported(`dict.${name}()`)
+        if (name === 'keys' || name === 'values' || name === 'items') return { kind: 'method', self: v, name }
+        return missing()
+      case 'tuple': {
+        const i = v.names?.indexOf(name) ?? -1
+        return i >= 0 ? v.items[i]! : missing()
+      }
+      case 'expression':
+        if (name === 'asc' || name === 'desc') return { kind: 'method', self: v, name }
         return missing()
       case 'date':
       case 'datetime':
@@ -372,8 +438,12 @@ export class Interpreter {
     }
     const end = this.ctx.index.relationByAttribute(target.model, name)
     if (end) throw raise.type(rel.directAssignment(end.side, name))
-    if (this.ctx.index.field(target.model, name)) target.values[name] = rel.fieldValue(value, name)
-    else target.extra.set(name, value)
+    if (this.ctx.index.field(target.model, name) && isObject(value) && value.kind === 'expression') {
+      ;(target.pending ??= new Map()).set(name, value)
+    } else if (this.ctx.index.field(target.model, name)) {
+      target.pending?.delete(name)
+      target.values[name] = rel.fieldValue(value, name)
+    } else target.extra.set(name, value)
   }
 
   private async subscript(v: PyValue, index: Expr | Slice): Promise<PyValue> {
@@ -425,6 +495,8 @@ export class Interpreter {
         return rel.construct(this.ctx, callee.name, args, kwargs)
       case 'pytype':
         return construct(callee, args, kwargs)
+      case 'django':
+        return constructDjango(callee, args, kwargs)
       case 'method':
         return this.method(callee.self, callee.name, args, kwargs)
       default:
@@ -446,6 +518,13 @@ export class Interpreter {
     if (args.length !== 1) throw raise.type(`${name}() takes exactly one argument (${args.length} given)`)
     const arg = args[0]!
     switch (name) {
+      case 'type':
+        // A class object prints as `<class 'list'>`, like the exception classes the kit already has.
+        return { kind: 'exception-class', name: typeName(arg) }
+      case 'sorted': {
+        const items = await this.iterate(arg)
+        return { kind: 'list', items: pySorted(items) }
+      }
       case 'str':
         return this.str(arg)
       case 'repr':
@@ -483,6 +562,20 @@ export class Interpreter {
     }
     if (!isObject(self)) throw new Error('method on a plain value')
     if (self.kind === 'instance') return this.instanceMethod(self, name, args, kwargs)
+    if (self.kind === 'dict') {
+      noArgs(name, args, kwargs)
+      // Python's views print as lists here; the documents iterate or sort them.
+      const items = self.entries.map(([k, v]): PyValue => (name === 'keys' ? k : name === 'values' ? v : { kind: 'tuple', items: [k, v] }))
+      return { kind: 'list', items }
+    }
+    if (self.kind === 'expression') {
+      if (args.length) throw raise.type(`${name}() takes no positional arguments`)
+      const nullsFirst = kwarg(kwargs, 'nulls_first', false) === true
+      const nullsLast = kwarg(kwargs, 'nulls_last', false) === true
+      if (nullsFirst && nullsLast) throw raise.value('nulls_first and nulls_last are mutually exclusive')
+      const nulls = nullsFirst ? 'first' : nullsLast ? 'last' : undefined
+      return { kind: 'expression', expr: self.expr, order: { descending: name === 'desc', ...(nulls ? { nulls } : {}) } }
+    }
     if (self.kind === 'date' || self.kind === 'datetime' || self.kind === 'time') {
       noArgs(name, args, kwargs)
       const d = self as Record<string, never> & typeof self
@@ -540,12 +633,26 @@ export class Interpreter {
         return qs.chain(q)
       case 'filter':
       case 'exclude':
-        positionalUnsupported(name, args)
-        return qs.addFilter(ctx, q, name === 'exclude', await this.lookupValues(kwargs))
+        return qs.addFilter(ctx, q, name === 'exclude', await this.lookupValues(kwargs), await this.qArgs(name, args))
       case 'get': {
-        positionalUnsupported(name, args)
-        return qs.get(ctx, kwargs.length ? qs.addFilter(ctx, q, false, await this.lookupValues(kwargs)) : q)
+        const qArgs = await this.qArgs(name, args)
+        return qs.get(ctx, kwargs.length || qArgs.length ? qs.addFilter(ctx, q, false, await this.lookupValues(kwargs), qArgs) : q)
       }
+      case 'annotate':
+        return api.annotate(ctx, q, args, kwargs)
+      case 'aggregate':
+        return api.aggregate(ctx, q, args, kwargs)
+      case 'in_bulk':
+        return api.inBulk(ctx, q, args, kwargs)
+      case 'latest':
+      case 'earliest':
+        if (kwargs.length) throw raise.type(`${name}() got an unexpected keyword argument '${kwargs[0]![0]}'`)
+        return api.latest(ctx, q, args.map(fieldName), name === 'latest')
+      case 'dates':
+        return api.datesOf(ctx, q, args, kwargs)
+      case 'prefetch_related':
+        noKwargs(name, kwargs)
+        return api.prefetchRelated(ctx, q, args)
       case 'create': {
         if (args.length) throw raise.type('create() takes 1 positional argument but more were given')
         const instance = rel.construct(ctx, q.model, [], kwargs)
@@ -572,18 +679,15 @@ export class Interpreter {
         return qs.reverse(ctx, q)
       case 'order_by':
         noKwargs(name, kwargs)
-        return qs.orderBy(
-          ctx,
-          q,
-          args.map((a) => fieldName(a))
-        )
+        return qs.orderBy(ctx, q, args.map(orderName))
       case 'values':
         noKwargs(name, kwargs)
         return qs.withMode(ctx, q, { kind: 'values', fields: args.map(fieldName) })
       case 'values_list': {
         const flat = kwarg(kwargs, 'flat', false) === true
-        for (const [k] of kwargs) if (k !== 'flat') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
-        return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat })
+        const named = kwarg(kwargs, 'named', false) === true
+        for (const [k] of kwargs) if (k !== 'flat' && k !== 'named') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
+        return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat, ...(named ? { named } : {}) })
       }
       case 'delete':
         noArgs(name, args, kwargs)
@@ -593,11 +697,7 @@ export class Interpreter {
         return qs.none(q)
       case 'update':
         if (args.length) throw raise.type('update() takes 1 positional argument but more were given')
-        return qs.update(
-          ctx,
-          q,
-          kwargs.map(([k, v]) => [k, rel.fieldValue(v, k)] as const)
-        )
+        return qs.update(ctx, q, kwargs)
       case 'get_or_create':
         positionalUnsupported(name, args)
         return this.getOrCreate(q, kwargs, async (all) => {
@@ -632,6 +732,29 @@ export class Interpreter {
     return { kind: 'tuple', items: [await create(fields), true] }
   }
 
+  /** Positional arguments of filter()/exclude()/get(): Q objects, their querysets evaluated first. */
+  private async qArgs(name: string, args: readonly PyValue[]): Promise<QNode[]> {
+    const out: QNode[] = []
+    for (const a of args) {
+      if (!isObject(a) || a.kind !== 'q') throw raise.type(`'${typeName(a)}' object is not a Q object (${name}() takes Q objects and keywords)`)
+      out.push(await this.evaluateQ(a.node))
+    }
+    return out
+  }
+
+  private async evaluateQ(n: QNode): Promise<QNode> {
+    if (n.kind === 'path') return n
+    if (n.kind === 'leaf') {
+      if (isObject(n.value) && n.value.kind === 'queryset') {
+        return { ...n, value: { kind: 'list', items: await qs.fetch(this.ctx, n.value) } }
+      }
+      return n
+    }
+    const children: QNode[] = []
+    for (const c of n.children) children.push(await this.evaluateQ(c))
+    return { ...n, children }
+  }
+
   /** Lookup values: querysets given to `__in` are evaluated first. */
   private async lookupValues(kwargs: Kwargs): Promise<(readonly [string, LookupValue])[]> {
     const out: (readonly [string, LookupValue])[] = []
@@ -649,6 +772,40 @@ export class Interpreter {
   /** Python `repr()`, evaluating querysets as Django's `__repr__` does. */
   async repr(v: PyValue): Promise<string> {
     return pyRepr(await this.present(v), this.ctx.display)
+  }
+
+  /** Django's `Q.__repr__` body: `(OR: ('a', 1), (NOT (AND: ('b', 2))))`. */
+  private async qText(n: QNode): Promise<string> {
+    if (n.kind === 'leaf') return `(${strRepr(n.key)}, ${await this.repr(n.value)})`
+    if (n.kind === 'path') return '(...)'
+    const parts: string[] = []
+    for (const c of n.children) parts.push(await this.qText(c))
+    const body = `(${n.kind.toUpperCase()}: ${parts.join(', ')})`
+    return n.negated ? `(NOT ${body})` : body
+  }
+
+  /** Django's expression reprs: `F(pages)`, `<CombinedExpression: F(pages) + Value(10)>`, `Count(F(authors))`. */
+  private async expressionRepr(e: PyExpression, order?: ExpressionObject['order']): Promise<string> {
+    const inner = async (x: PyExpression): Promise<string> => {
+      switch (x.kind) {
+        case 'F':
+          return `F(${x.name})`
+        case 'value':
+          return `Value(${await this.repr(x.value)})`
+        case 'combined':
+          return `${await inner(x.left)} ${x.op} ${await inner(x.right)}`
+        case 'aggregate': {
+          const fn = x.fn[0]!.toUpperCase() + x.fn.slice(1)
+          return `${fn}(F(${x.name})${x.distinct ? ', distinct=True' : ''}${x.filter ? `, filter=(${x.filter.kind.toUpperCase()}: ...)` : ''})`
+        }
+      }
+    }
+    if (order) {
+      const nulls = order.nulls ? `, nulls_${order.nulls}=True` : ''
+      return `OrderBy(${await inner(e)}, descending=${order.descending ? 'True' : 'False'}${nulls})`
+    }
+    if (e.kind === 'combined') return `<CombinedExpression: ${await inner(e)}>`
+    return inner(e)
   }
 
   async str(v: PyValue): Promise<string> {
@@ -674,6 +831,10 @@ export class Interpreter {
       case 'tuple': {
         const items: Presentable[] = []
         for (const i of v.items) items.push(await this.present(i))
+        if (v.kind === 'tuple' && v.names) {
+          const parts = v.names.map((n, i) => `${n}=${pyRepr(items[i]!, this.ctx.display)}`)
+          return { kind: 'opaque', text: `Row(${parts.join(', ')})` }
+        }
         return { kind: v.kind, items }
       }
       case 'dict': {
@@ -702,6 +863,14 @@ export class Interpreter {
         return { kind: 'opaque', text: `<bound method ${v.name}>` }
       case 'builtin':
         return { kind: 'opaque', text: `<built-in function ${v.name}>` }
+      case 'django':
+        return { kind: 'opaque', text: `<class 'django.db.models.${v.name === 'Q' ? 'query_utils' : v.name === 'F' ? 'expressions' : v.name === 'Prefetch' ? 'query' : 'aggregates'}.${v.name}'>` }
+      case 'q':
+        return { kind: 'opaque', text: `<Q: ${await this.qText(v.node)}>` }
+      case 'expression':
+        return { kind: 'opaque', text: await this.expressionRepr(v.expr, v.order) }
+      case 'prefetch':
+        return { kind: 'opaque', text: '<django.db.models.query.Prefetch object at 0x...>' }
     }
   }
 }
@@ -721,6 +890,51 @@ function noKwargs(name: string, kwargs: Kwargs): void {
 
 function positionalUnsupported(name: string, args: readonly PyValue[]): void {
   if (args.length) throw new Unsupported(`positional (Q object) arguments to ${name}()`)
+}
+
+function orderName(v: PyValue): OrderName {
+  if (isObject(v) && v.kind === 'expression') {
+    return { expr: v.expr, descending: v.order?.descending ?? false, ...(v.order?.nulls ? { nulls: v.order.nulls } : {}) }
+  }
+  return fieldName(v)
+}
+
+/** Python's truth value of the plain values a condition gives. */
+function truth(v: PyValue): boolean {
+  if (v === null || v === false || v === 0 || v === '') return false
+  if (isObject(v) && (v.kind === 'list' || v.kind === 'tuple')) return v.items.length > 0
+  if (isObject(v) && v.kind === 'dict') return v.entries.length > 0
+  if (isObject(v) && v.kind === 'float') return v.value !== 0
+  return true
+}
+
+/** Python's true division of numbers: always a float. */
+function divide(a: PyValue, b: PyValue): PyValue {
+  const n = (v: PyValue) => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : isObject(v) && v.kind === 'float' ? v.value : undefined)
+  const x = n(a)
+  const y = n(b)
+  if (x === undefined || y === undefined) {
+    if (isObject(a) && a.kind === 'decimal') throw new Unsupported('Decimal division')
+    throw raise.type(`unsupported operand type(s) for /: '${typeName(a)}' and '${typeName(b)}'`)
+  }
+  if (y === 0) throw new PyException('ZeroDivisionError', typeof a === 'number' && typeof b === 'number' ? 'division by zero' : 'float division by zero')
+  return { kind: 'float', value: x / y }
+}
+
+function isExpression(v: PyValue): boolean {
+  return isObject(v) && v.kind === 'expression'
+}
+
+/** `a & b`, `a | b`: Q objects combine; integers and booleans are bitwise, as in Python. */
+function bitwise(op: '&' | '|', a: PyValue, b: PyValue): PyValue {
+  if (isObject(a) && a.kind === 'q' && isObject(b) && b.kind === 'q') return { kind: 'q', node: combineQ(op, a.node, b.node) }
+  if (isObject(a) && a.kind === 'q') throw raise.type(String(b === null ? 'None' : typeName(b)))
+  const int = (v: PyValue) => (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean'
+  if (int(a) && int(b)) {
+    const r = op === '&' ? Number(a) & Number(b) : Number(a) | Number(b)
+    return typeof a === 'boolean' && typeof b === 'boolean' ? r === 1 : r
+  }
+  throw raise.type(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`)
 }
 
 function fieldName(v: PyValue): string {

@@ -3,7 +3,7 @@
  * -> contract conditions, with Django's value preparation and its
  * FieldError messages.
  */
-import type { Condition, Lookup, Scalar, Transform } from '../../adapters/contract.js'
+import type { Condition, Hop, Lookup, Scalar, Transform } from '../../adapters/contract.js'
 import { type Displays, pyStr } from '../present/repr.js'
 import { raise, Unsupported } from './exceptions.js'
 import { toInteger, toScalar } from './fields.js'
@@ -52,35 +52,68 @@ const KNOWN_UNSUPPORTED = new Set([
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
 export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
 
-/** Resolve one keyword argument of `filter`/`exclude`/`get` on `model`. */
+/** Resolve one keyword argument of `filter`/`exclude`/`get` on `model` (one relation at most: the first contract). */
 export function resolveLookup(index: SchemaIndex, display: Displays, model: string, key: string, value: LookupValue): Condition {
+  const { path, condition } = resolvePath(index, display, model, key, value)
+  if (path.length > 1) throw new Unsupported(`lookups that span more than one relation ('${key}')`)
+  return path.length ? { via: path[0]!, ...condition } : condition
+}
+
+/** A lookup resolved along its relations: the hops from `model`, and the condition on the last model reached. */
+export interface PathLookup {
+  readonly path: readonly Hop[]
+  /** The model the condition's field belongs to. */
+  readonly model: string
+  readonly condition: Omit<Condition, 'via'>
+}
+
+/**
+ * Resolve `a__b__field__lookup` through any number of relations, as Django
+ * does: names resolve as far as they go, the rest are a transform and a
+ * lookup. `prepValue` false keeps the value unprepared (an `F` expression).
+ */
+export function resolvePath(
+  index: SchemaIndex,
+  display: Displays,
+  model: string,
+  key: string,
+  value: LookupValue,
+  prepValue = true
+): PathLookup {
   const parts = key.split('__')
-  const first = parts[0]!
-  const rest = parts.slice(1)
-  const relation = index.relationByQueryName(model, first)
-  if (relation) {
-    const target = relation.other
-    let field = 'id'
-    let lookupParts = rest
-    const next = rest[0]
-    const via = { relation: relation.relation.name, side: relation.side }
-    if (next !== undefined && !LOOKUPS.has(next)) {
-      if (index.relationByQueryName(target, next)) throw new Unsupported(`lookups that span more than one relation ('${key}')`)
-      // Django resolves names as far as they go; the rest are lookups on the relation itself.
-      const alias = index.keyAlias(target, next)
-      if (!alias && !index.field(target, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
-      field = alias ?? next
-      lookupParts = rest.slice(1)
-      return fieldCondition(index, display, target, field, lookupParts, value, via)
+  const path: Hop[] = []
+  let current = model
+  let i = 0
+  for (; i < parts.length; i++) {
+    const end = index.relationByQueryName(current, parts[i]!)
+    if (!end) break
+    path.push({ relation: end.relation.name, side: end.side })
+    current = end.other
+    const next = parts[i + 1]
+    if (next === undefined || index.relationByQueryName(current, next)) continue
+    // Django resolves names as far as they go; the rest are lookups on the relation itself.
+    if (LOOKUPS.has(next) && !index.field(current, next) && !index.keyAlias(current, next)) {
+      if (!RELATED_LOOKUPS.has(next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
+      if (parts.length > i + 2) throw raise.field(`Related Field got invalid lookup: ${parts[i + 2]}`)
+      const lookup = next as Lookup
+      if (!prepValue) return { path, model: current, condition: { field: 'id', lookup, value: null } }
+      return { path, model: current, condition: condition(undefined, 'id', undefined, lookup, value, (v) => relatedValue(index, display, current, v)) }
     }
-    if (next !== undefined && !RELATED_LOOKUPS.has(next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
-    const lookup = (next ?? 'exact') as Lookup
-    if (rest.length > 1) throw raise.field(`Related Field got invalid lookup: ${rest[1]}`)
-    return condition(via, field, undefined, lookup, value, (v) => relatedValue(index, display, target, v))
+    const alias = index.keyAlias(current, next)
+    if (!alias && !index.field(current, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
+    i += 2
+    const field = alias ?? next
+    return { path, model: current, condition: fieldCondition(index, display, current, field, parts.slice(i), value, undefined, prepValue) }
   }
+  if (path.length) {
+    // The name ends on a relation: its primary key, exact.
+    if (!prepValue) return { path, model: current, condition: { field: 'id', lookup: 'exact', value: null } }
+    return { path, model: current, condition: condition(undefined, 'id', undefined, 'exact', value, (v) => relatedValue(index, display, current, v)) }
+  }
+  const first = parts[0]!
   const field = index.keyAlias(model, first) ?? (index.field(model, first) ? first : undefined)
   if (field === undefined) throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${index.choices(model)}`)
-  return fieldCondition(index, display, model, field, rest, value, undefined)
+  return { path, model, condition: fieldCondition(index, display, model, field, parts.slice(1), value, undefined, prepValue) }
 }
 
 /** `field[__transform][__lookup]` on `model`'s own field (or the key, `id`). */
@@ -91,7 +124,8 @@ function fieldCondition(
   field: string,
   parts: readonly string[],
   value: LookupValue,
-  via: Condition['via']
+  via: Condition['via'],
+  prepValue = true
 ): Condition {
   const spec = index.spec(model, field)!
   const cls = index.models.classes.get(`${model}.${field}`) ?? 'Field'
@@ -110,6 +144,7 @@ function fieldCondition(
     }
   }
   const lookup = lookupName(rest, cls)
+  if (!prepValue) return { ...(via ? { via } : {}), field, ...(transform ? { transform } : {}), lookup, value: null }
   const prep =
     transform === 'date'
       ? (v: PyValue) => toScalar({ name: field, type: 'date' }, v, display)

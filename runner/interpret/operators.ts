@@ -133,6 +133,23 @@ function order(v: PyValue): string {
 
 /** `<`, `<=`, `>`, `>=` between numbers, strings, decimals, and dates or times of one kind. */
 export function compare(op: '<' | '<=' | '>' | '>=', a: PyValue, b: PyValue): boolean {
+  const c = order3(op, a, b)
+  return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0
+}
+
+/** Python's `sorted()`: stable, by `<`; tuples and lists compare item by item. */
+export function pySorted(items: readonly PyValue[]): PyValue[] {
+  return [...items].sort((a, b) => order3('<', a, b))
+}
+
+function order3(op: string, a: PyValue, b: PyValue): number {
+  if (isObject(a) && isObject(b) && (a.kind === 'tuple' || a.kind === 'list') && a.kind === b.kind) {
+    for (let i = 0; i < Math.min(a.items.length, b.items.length); i++) {
+      if (equals(a.items[i]!, b.items[i]!)) continue
+      return order3(op, a.items[i]!, b.items[i]!)
+    }
+    return a.items.length - b.items.length
+  }
   let c: number | undefined
   const x = num(a)
   const y = num(b)
@@ -142,7 +159,7 @@ export function compare(op: '<' | '<=' | '>' | '>=', a: PyValue, b: PyValue): bo
   else if (isObject(a) && isObject(b) && a.kind === b.kind && (a.kind === 'date' || a.kind === 'datetime' || a.kind === 'time'))
     c = order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0
   if (c === undefined) throw raise.type(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`)
-  return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0
+  return c
 }
 
 export function isComparison(op: BinaryOp): op is '==' | '!=' | '<' | '<=' | '>' | '>=' {

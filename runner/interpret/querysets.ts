@@ -3,14 +3,29 @@
  * result cache, slicing marks, `get`/`first`/`last`/`exists`/`count`,
  * `values()`/`values_list()`, bulk `delete()`.
  */
-import type { Condition, Filter, OrderKey, Query, Row } from '../../adapters/contract.js'
+import type { Condition, Filter, Hop, Key, OrderKey, Query, Row, Scalar } from '../../adapters/contract.js'
+import type { PyDate } from '../present/pytypes.js'
 import { REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
+import { type Compiled, compile, type Want } from './compile.js'
 import { ask, type Context } from './context.js'
-import { PyException, raise, Unsupported } from './exceptions.js'
-import { fromScalar } from './fields.js'
-import { type LookupValue, prepare, resolveLookup } from './lookups.js'
-import { deleteRows, rowValues } from './related.js'
-import type { FieldValue, Instance, Mode, PyValue, QuerySet } from './values.js'
+import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
+import { qNode } from './expressions.js'
+import { prefetch } from './queryset-api.js'
+import { dateText, fromScalar } from './fields.js'
+import { type LookupValue, prepare, resolveLookup, resolvePath } from './lookups.js'
+import { deleteRows, fieldValue as rowFieldValue, rowValues } from './related.js'
+import {
+  type ExpressionObject,
+  type FieldValue,
+  type Instance,
+  isObject,
+  type Mode,
+  type OrderName,
+  type PyExpression,
+  type PyValue,
+  type QNode,
+  type QuerySet
+} from './values.js'
 
 /** Django's `MAX_GET_RESULTS`. */
 const MAX_GET_RESULTS = 21
@@ -26,7 +41,12 @@ export function newQuerySet(model: string, filters: readonly Filter[] = [], stic
     high: undefined,
     mode: { kind: 'models' },
     sticky,
-    cache: null
+    cache: null,
+    steps: [],
+    wide: false,
+    annotations: [],
+    orderNames: null,
+    prefetch: []
   }
 }
 
@@ -39,53 +59,106 @@ export function isSliced(qs: QuerySet): boolean {
   return qs.low !== 0 || qs.high !== undefined
 }
 
-/** Add one `filter(**kwargs)` / `exclude(**kwargs)` call. */
-export function addFilter(ctx: Context, qs: QuerySet, negated: boolean, kwargs: readonly (readonly [string, LookupValue])[]): QuerySet {
+/** Add one `filter(*qs, **kwargs)` / `exclude(*qs, **kwargs)` call. */
+export function addFilter(
+  ctx: Context,
+  qs: QuerySet,
+  negated: boolean,
+  kwargs: readonly (readonly [string, LookupValue])[],
+  qArgs: readonly QNode[] = []
+): QuerySet {
   if (isSliced(qs)) throw raise.assertion('Cannot filter a query once a slice has been taken.')
-  if (kwargs.length === 0) return chain(qs)
-  const conditions = kwargs.map(([key, value]) => resolveLookup(ctx.index, ctx.display, qs.model, key, value))
-  for (const c of conditions) {
-    if ((c.transform || c.lookup === 'range') && !ctx.features.has('date-lookups')) {
-      throw new Unsupported(`the adapter does not declare feature 'date-lookups', needed for '${c.transform ?? c.lookup}'`)
+  if (kwargs.length === 0 && qArgs.length === 0) return chain(qs)
+  const node = qNode(
+    qArgs.map((n) => ({ kind: 'q', node: n }) as const),
+    kwargs as readonly (readonly [string, PyValue])[]
+  )
+  const step = { kind: 'filter' as const, node, negated, sticky: qs.sticky }
+  // Django resolves every name when filter() is called: errors belong to this statement.
+  const annotated = new Set(qs.annotations.map((a) => a.name))
+  let wide = qs.wide || qArgs.length > 0
+  const visit = (n: QNode): void => {
+    if (n.kind === 'path') return
+    if (n.kind !== 'leaf') return n.children.forEach(visit)
+    if (annotated.has(n.key.split('__')[0]!)) return void (wide = true)
+    const expr = isObject(n.value as PyValue) && (n.value as { kind: string }).kind === 'expression'
+    const { path, condition } = resolvePath(ctx.index, ctx.display, qs.model, n.key, n.value as LookupValue, !expr)
+    if (expr || path.length > 1) wide = true
+    if ((condition.transform || condition.lookup === 'range') && !ctx.features.has('date-lookups')) {
+      throw new Unsupported(`the adapter does not declare feature 'date-lookups', needed for '${condition.transform ?? condition.lookup}'`)
     }
   }
+  visit(node)
+  if (wide) return chain(qs, { steps: [...qs.steps, step], wide: true })
+  const conditions = kwargs.map(([key, value]) => resolveLookup(ctx.index, ctx.display, qs.model, key, value))
+  const steps = [...qs.steps, step]
   const last = qs.filters[qs.filters.length - 1]
   const sameHop = (c: Condition) => c.via && last?.conditions.some((l) => l.via?.relation === c.via!.relation && l.via.side === c.via!.side)
   if (qs.sticky && negated && conditions.some(sameHop)) {
     // Django tests the exclusion on the manager's own join row; a contract filter cannot say "not" on a shared join.
-    throw new Unsupported('exclude() through the relation a related manager already follows')
+    if (!ctx.features.has('queries')) throw new Unsupported('exclude() through the relation a related manager already follows')
+    return chain(qs, { steps, wide: true })
   }
   if (qs.sticky && !negated && last && !last.negated) {
     // A related manager's own filter and the next one share their join (Django's _next_is_sticky).
-    return chain(qs, { filters: [...qs.filters.slice(0, -1), { negated: false, conditions: [...last.conditions, ...conditions] }] })
+    return chain(qs, { steps, filters: [...qs.filters.slice(0, -1), { negated: false, conditions: [...last.conditions, ...conditions] }] })
   }
-  return chain(qs, { filters: [...qs.filters, { negated, conditions }] })
+  return chain(qs, { steps, filters: [...qs.filters, { negated, conditions }] })
 }
 
 /** Django's `QuerySet.ordered`. */
 export function isOrdered(ctx: Context, qs: QuerySet): boolean {
-  return qs.order === null ? ctx.index.model(qs.model).ordering.length > 0 : qs.order.length > 0
+  if (qs.orderNames) return qs.orderNames.length > 0
+  // Meta.ordering does not count once grouping (Django 3.1+).
+  if (qs.order === null) return ctx.index.model(qs.model).ordering.length > 0 && !grouped(qs)
+  return qs.order.length > 0
 }
 
-export function orderBy(ctx: Context, qs: QuerySet, keys: readonly string[]): QuerySet {
+/** An aggregate annotation makes the query GROUP BY. */
+export function grouped(qs: QuerySet): boolean {
+  return qs.annotations.some((a) => a.aggregate)
+}
+
+export function orderBy(ctx: Context, qs: QuerySet, keys: readonly OrderName[]): QuerySet {
   if (isSliced(qs)) throw raise.assertion('Cannot reorder a query once a slice has been taken.')
+  const annotated = new Set(qs.annotations.map((a) => a.name))
+  let wide = false
   const order = keys.map((key): OrderKey => {
+    if (typeof key !== 'string') {
+      wide = true
+      return { field: 'id', descending: false }
+    }
     if (key === '?') throw raise.type('random ordering is not supported by the kit')
     const descending = key.startsWith('-')
     const name = descending ? key.slice(1) : key
     const field = ctx.index.keyAlias(qs.model, name) ?? name
+    if (annotated.has(name)) {
+      wide = true
+      return { field, descending }
+    }
     if (field !== 'id' && !ctx.index.field(qs.model, field)) {
-      if (ctx.index.relationByQueryName(qs.model, field.split('__')[0]!))
-        throw raise.type(`ordering across a relation ('${key}') is not supported by the kit`)
+      if (ctx.index.relationByQueryName(qs.model, field.split('__')[0]!)) {
+        resolvePath(ctx.index, ctx.display, qs.model, name, null, false)
+        wide = true
+        return { field, descending }
+      }
       throw raise.field(`Cannot resolve keyword '${field}' into field. Choices are: ${ctx.index.choices(qs.model)}`)
     }
     return { field, descending }
   })
-  return chain(qs, { order })
+  if (wide) return chain(qs, { order: [], orderNames: keys, wide: true })
+  return chain(qs, { order, orderNames: null })
 }
 
 export function reverse(ctx: Context, qs: QuerySet): QuerySet {
-  const order = qs.order ?? ctx.index.model(qs.model).ordering
+  if (qs.orderNames) {
+    return chain(qs, {
+      orderNames: qs.orderNames.map((k) =>
+        typeof k === 'string' ? (k.startsWith('-') ? k.slice(1) : '-' + k) : { ...k, descending: !k.descending, ...(k.nulls ? { nulls: k.nulls === 'first' ? 'last' : 'first' } : {}) }
+      )
+    })
+  }
+  const order = qs.order ?? (grouped(qs) ? [] : ctx.index.model(qs.model).ordering)
   return chain(qs, { order: order.map((k) => ({ field: k.field, descending: !k.descending })) })
 }
 
@@ -113,14 +186,113 @@ export function toQuery(ctx: Context, qs: QuerySet): Query {
 export async function fetch(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
   if (qs.cache) return qs.cache.slice()
   if (qs.high !== undefined && qs.high <= qs.low) return []
-  const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, qs) }, 'rows')
-  return rows.map((row) => fromRow(ctx, qs.model, qs.mode, row))
+  if (qs.mode.kind === 'dates') return dates(ctx, qs, qs.mode)
+  let items: PyValue[]
+  if (qs.wide) items = await fetchWide(ctx, qs)
+  else {
+    const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, qs) }, 'rows')
+    items = rows.map((row) => fromRow(ctx, qs.model, qs.mode, row))
+  }
+  if (qs.prefetch.length && qs.mode.kind === 'models') await prefetch(ctx, qs, items)
+  return items
+}
+
+/** Run a compiled select (feature `queries`); rows as scalars with their column specs. */
+export async function runCompiled(ctx: Context, qs: QuerySet, want?: Want): Promise<{ compiled: Compiled; rows: FieldValue[][] }> {
+  if (!ctx.features.has('queries')) throw new Unsupported("the adapter does not declare feature 'queries', needed here")
+  const compiled = compile(ctx, qs, want)
+  const { rows } = await ask(ctx, { kind: 'query', select: compiled.select }, 'table')
+  const out = rows.map((row) => {
+    if (!Array.isArray(row) || row.length !== compiled.columns.length)
+      throw new AdapterFault(`adapter answered 'query' with a row of ${Array.isArray(row) ? row.length : 'no'} values (expected ${compiled.columns.length})`)
+    return compiled.columns.map((c, i) => fromScalar(c.spec, row[i] as Scalar, qs.model))
+  })
+  return { compiled, rows: out }
+}
+
+async function fetchWide(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
+  const { compiled, rows } = await runCompiled(ctx, qs)
+  const names = compiled.columns.map((c) => c.name)
+  const mode = qs.mode
+  return rows.map((values): PyValue => {
+    switch (mode.kind) {
+      case 'models': {
+        const fields = ctx.index.model(qs.model).fields
+        const instance: Instance = {
+          kind: 'instance',
+          model: qs.model,
+          id: values[0] as Key,
+          values: Object.fromEntries(fields.map((f, i) => [f.name, values[i + 1]!])),
+          db: 'default',
+          extra: new Map()
+        }
+        for (let i = fields.length + 1; i < names.length; i++) instance.extra.set(names[i]!, values[i]!)
+        return instance
+      }
+      case 'values':
+        return { kind: 'dict', entries: names.map((n, i) => [n, values[i]!] as const) }
+      case 'values_list':
+        if (mode.flat) return values[0]!
+        return mode.named ? { kind: 'tuple', items: values, names } : { kind: 'tuple', items: values }
+      case 'dates':
+        return values[0]!
+    }
+  })
+}
+
+/** `dates(field, kind, order)`: the distinct truncated dates, without NULLs. */
+async function dates(ctx: Context, qs: QuerySet, mode: Extract<QuerySet['mode'], { kind: 'dates' }>): Promise<PyValue[]> {
+  const base = chain(qs, { mode: { kind: 'values_list', fields: [mode.field], flat: true }, low: 0, high: undefined, order: [], orderNames: null })
+  const seen = new Map<string, PyDate>()
+  for (const v of await fetch(ctx, base)) {
+    if (!isObject(v) || (v.kind !== 'date' && v.kind !== 'datetime')) continue
+    let { year, month, day } = v
+    if (mode.unit === 'year') [month, day] = [1, 1]
+    else if (mode.unit === 'month') day = 1
+    else if (mode.unit === 'week') {
+      const t = new Date(Date.UTC(year, month - 1, day))
+      t.setUTCDate(t.getUTCDate() - ((t.getUTCDay() + 6) % 7))
+      ;[year, month, day] = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()]
+    }
+    const d: PyDate = { kind: 'date', year, month, day }
+    seen.set(dateText(d), d)
+  }
+  const sorted = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d)
+  if (mode.descending) sorted.reverse()
+  const end = qs.high === undefined ? undefined : qs.high
+  return sorted.slice(qs.low, end)
 }
 
 /** `len(qs)` / `list(qs)`: evaluate and keep the result cache, as Django does. */
 export async function fill(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
   if (!qs.cache) qs.cache = await fetch(ctx, qs)
   return qs.cache.slice()
+}
+
+/**
+ * One level of `prefetch_related`: the rows of `base` related to any of
+ * `owners` through `hop` (from the related rows' side), in `base`'s order,
+ * grouped by owner. One `query` operation, as Django's one SELECT … IN.
+ */
+export async function fetchPrefetch(ctx: Context, base: QuerySet, hop: Hop, owners: readonly Key[]): Promise<Map<string, Instance[]>> {
+  const groups = new Map<string, Instance[]>()
+  if (owners.length === 0) return groups
+  if (base.mode.kind !== 'models') throw raise.value('Prefetch querysets cannot use raw(), values(), and values_list().')
+  const { rows } = await runCompiled(ctx, chain(base, { wide: true }), { kind: 'prefetch', hop, owners })
+  const fields = ctx.index.model(base.model).fields
+  for (const values of rows) {
+    const instance: Instance = {
+      kind: 'instance',
+      model: base.model,
+      id: values[1] as Key,
+      values: Object.fromEntries(fields.map((f, i) => [f.name, values[i + 2]!])),
+      db: 'default',
+      extra: new Map()
+    }
+    const key = JSON.stringify(values[0])
+    groups.set(key, [...(groups.get(key) ?? []), instance])
+  }
+  return groups
 }
 
 export function fromRow(ctx: Context, model: string, mode: Mode, row: Row): PyValue {
@@ -139,8 +311,10 @@ export function fromRow(ctx: Context, model: string, mode: Mode, row: Row): PyVa
     case 'values_list': {
       const fields = mode.fields.length ? mode.fields : ctx.index.concreteFields(model)
       if (mode.flat) return value(fields[0]!)
-      return { kind: 'tuple', items: fields.map(value) }
+      return mode.named ? { kind: 'tuple', items: fields.map(value), names: fields } : { kind: 'tuple', items: fields.map(value) }
     }
+    case 'dates':
+      throw new Error('dates() rows are read by dates()')
   }
 }
 
@@ -148,22 +322,34 @@ export function instanceFromRow(ctx: Context, model: string, row: Row): Instance
   return { kind: 'instance', model, id: row.id, values: rowValues(ctx, model, row), db: 'default', extra: new Map() }
 }
 
-/** `values(*fields)` / `values_list(*fields, flat=)`. */
+/** `values(*fields)` / `values_list(*fields, flat=, named=)`, `dates()`. */
 export function withMode(ctx: Context, qs: QuerySet, mode: Mode): QuerySet {
-  for (const f of mode.kind === 'models' ? [] : mode.fields) {
+  const annotated = new Set(qs.annotations.map((a) => a.name))
+  let wide = qs.wide
+  for (const f of mode.kind === 'models' || mode.kind === 'dates' ? [] : mode.fields) {
     if (ctx.index.keyAlias(qs.model, f) || ctx.index.field(qs.model, f)) continue
-    if (ctx.index.relationByQueryName(qs.model, f.split('__')[0]!))
-      throw raise.type(`values() across a relation ('${f}') is not supported by the kit`)
+    if (annotated.has(f)) {
+      wide = true
+      continue
+    }
+    if (ctx.index.relationByQueryName(qs.model, f.split('__')[0]!)) {
+      resolvePath(ctx.index, ctx.display, qs.model, f, null, false)
+      wide = true
+      continue
+    }
     throw raise.field(`Cannot resolve keyword '${f}' into field. Choices are: ${ctx.index.choices(qs.model)}`)
   }
   if (mode.kind === 'values_list' && mode.flat && mode.fields.length > 1) {
     throw raise.type("'flat' is not valid when values_list is called with more than one field.")
   }
-  return chain(qs, { mode })
+  if (mode.kind === 'values_list' && mode.flat && mode.named) throw raise.type("'flat' and 'named' can't be used together.")
+  const steps = mode.kind === 'values' || mode.kind === 'values_list' ? [...qs.steps, { kind: 'values' as const, fields: mode.fields }] : qs.steps
+  return chain(qs, { mode, steps, wide })
 }
 
 export async function count(ctx: Context, qs: QuerySet): Promise<number> {
   if (qs.cache) return qs.cache.length
+  if (qs.wide || qs.mode.kind === 'dates') return (await fetch(ctx, qs)).length
   const { count } = await ask(ctx, { kind: 'count', query: toQuery(ctx, qs) }, 'count')
   return count
 }
@@ -187,7 +373,7 @@ export async function item(ctx: Context, qs: QuerySet, k: number): Promise<PyVal
 
 export async function get(ctx: Context, qs: QuerySet): Promise<PyValue> {
   const sliced = isSliced(qs)
-  const clone = sliced ? qs : slice(chain(qs, { order: [] }), undefined, MAX_GET_RESULTS)
+  const clone = sliced ? qs : slice(chain(qs, { order: [], orderNames: null }), undefined, MAX_GET_RESULTS)
   const rows = await fetch(ctx, clone)
   if (rows.length === 1) return rows[0]!
   if (rows.length === 0) throw new PyException(`${qs.model}.DoesNotExist`, `${qs.model} matching query does not exist.`)
@@ -214,7 +400,16 @@ export async function deleteAll(ctx: Context, qs: QuerySet, counted = true): Pro
   if (qs.distinct) throw raise.type('Cannot call delete() after .distinct().')
   if (qs.mode.kind !== 'models') throw raise.type('Cannot call delete() after .values() or .values_list()')
   let result: PyValue
-  if (counted) {
+  if (qs.wide) {
+    const { rows } = await runCompiled(ctx, qs, { kind: 'keys' })
+    const deleted = await deleteRows(
+      ctx,
+      qs.model,
+      rows.map((r) => r[0] as Key),
+      counted
+    )
+    result = counted ? deleted : null
+  } else if (counted) {
     const { rows } = await ask(
       ctx,
       { kind: 'select', query: toQuery(ctx, chain(qs, { order: [], distinct: true, mode: { kind: 'models' } })) },
@@ -239,8 +434,8 @@ export function none(qs: QuerySet): QuerySet {
   return chain(qs, { filters: [...qs.filters, { negated: false, conditions: [{ field: 'id', lookup: 'in', value: [] }] }] })
 }
 
-/** `update(**fields)`: each matched row once; answers how many, as Django does. */
-export async function update(ctx: Context, qs: QuerySet, values: readonly (readonly [string, FieldValue])[]): Promise<number> {
+/** `update(**fields)`: each matched row once; answers how many, as Django does. `F()` values are computed by the adapter. */
+export async function update(ctx: Context, qs: QuerySet, values: readonly (readonly [string, PyValue])[]): Promise<number> {
   if (isSliced(qs)) throw raise.assertion('Cannot update a query once a slice has been taken.')
   for (const [field] of values) {
     if (!ctx.index.field(qs.model, field)) {
@@ -249,15 +444,39 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
       throw raise.field(`${qs.model} has no field named '${field}'`)
     }
   }
+  const expressions = values.filter((v): v is readonly [string, ExpressionObject] => isObject(v[1]) && v[1].kind === 'expression')
+  const plain = values.filter(([, v]) => !isObject(v) || v.kind !== 'expression')
+  const prepared = Object.fromEntries(plain.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, rowFieldValue(v, k), true)]))
+  if (qs.wide || expressions.length) {
+    for (const [, e] of expressions) if (referencesJoin(e.expr)) throw raise.field('Joined field references are not permitted in this query')
+    const { rows } = await runCompiled(ctx, qs, { kind: 'update', items: expressions.map(([k, e]) => [k, e.expr] as const) })
+    const seen = new Set<Key>()
+    for (const row of rows) {
+      const id = row[0] as Key
+      if (seen.has(id)) continue
+      seen.add(id)
+      const computed = Object.fromEntries(
+        expressions.map(([k], i) => [k, prepare(ctx.index, ctx.display, qs.model, k, row[i + 1] as PyValue, true)])
+      )
+      await ask(ctx, { kind: 'update', model: qs.model, id, values: { ...prepared, ...computed } }, 'affected')
+    }
+    qs.cache = null
+    return seen.size
+  }
   const { rows } = await ask(
     ctx,
     { kind: 'select', query: toQuery(ctx, chain(qs, { distinct: true, order: [], mode: { kind: 'models' } })) },
     'rows'
   )
-  const prepared = Object.fromEntries(values.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, v, true)]))
   for (const row of rows) await ask(ctx, { kind: 'update', model: qs.model, id: row.id, values: prepared }, 'affected')
   qs.cache = null
   return rows.length
+}
+
+function referencesJoin(e: PyExpression): boolean {
+  if (e.kind === 'F') return e.name.includes('__')
+  if (e.kind === 'combined') return referencesJoin(e.left) || referencesJoin(e.right)
+  return false
 }
 
 /** Repr of a queryset: at most 20 items, then Django's truncation marker. */

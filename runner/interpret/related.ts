@@ -11,7 +11,7 @@ import { ask, type Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { fromScalar, toScalar } from './fields.js'
 import { prepare } from './lookups.js'
-import { newQuerySet } from './querysets.js'
+import { newQuerySet, update } from './querysets.js'
 import { SchemaIndex } from './schema-index.js'
 import type { FieldValue, Instance, PyValue, QuerySet, RelatedManager } from './values.js'
 
@@ -92,6 +92,15 @@ function dbValues(ctx: Context, instance: Instance): Record<string, Scalar> {
 export async function save(ctx: Context, instance: Instance): Promise<null> {
   const values = dbValues(ctx, instance)
   const key = instance.id === null ? null : keyValue(ctx, instance.model, instance.id)
+  if (instance.pending?.size) {
+    if (key === null) throw new Unsupported('an F() expression in a field of an unsaved instance')
+    for (const field of instance.pending.keys()) delete values[field]
+    await ask(ctx, { kind: 'update', model: instance.model, id: key, values }, 'affected')
+    const q = newQuerySet(instance.model, [{ negated: false, conditions: [{ field: 'id', lookup: 'exact', value: key }] }])
+    const pinned = { ...q, steps: [{ kind: 'filter' as const, node: { kind: 'path' as const, path: [], condition: { field: 'id', lookup: 'exact' as const, value: key } }, negated: false, sticky: false }] }
+    await update(ctx, pinned, [...instance.pending])
+    return null
+  }
   if (key !== null) {
     const { count } = await ask(ctx, { kind: 'update', model: instance.model, id: key, values }, 'affected')
     if (count === 0) await ask(ctx, { kind: 'insert', model: instance.model, values: { ...values, id: key } }, 'inserted')
@@ -168,6 +177,7 @@ export async function refresh(ctx: Context, instance: Instance): Promise<null> {
   if (!row) throw new PyException(`${instance.model}.DoesNotExist`, `${instance.model} matching query does not exist.`)
   const fresh = rowValues(ctx, instance.model, row)
   for (const f of ctx.index.model(instance.model).fields) instance.values[f.name] = fresh[f.name] ?? null
+  instance.pending?.clear()
   return null
 }
 /** `book.authors` / `author.book_set`: refuses an unsaved owner, as Django 3.2 does. */
@@ -184,14 +194,25 @@ export function relatedManager(ctx: Context, owner: Instance, attribute: string)
     relation: end.relation,
     side: end.side,
     ownerId: keyValue(ctx, owner.model, owner.id)!,
-    model: end.other
+    model: end.other,
+    owner,
+    attribute
   }
+}
+
+/** A change through the manager drops the owner's prefetched set (Django's `_remove_prefetched_objects`). */
+function forgetPrefetched(m: RelatedManager): void {
+  m.owner?.prefetched?.delete(m.attribute ?? '')
 }
 
 /** The queryset behind a related manager: the related rows, filtered by the owner. */
 export function relatedQuerySet(m: RelatedManager): QuerySet {
   const hop = SchemaIndex.hop({ relation: m.relation, side: m.side === 'forward' ? 'reverse' : 'forward', other: '' })
-  return newQuerySet(m.model, [{ negated: false, conditions: [{ via: hop, field: 'id', lookup: 'exact', value: m.ownerId }] }], true)
+  const q = newQuerySet(m.model, [{ negated: false, conditions: [{ via: hop, field: 'id', lookup: 'exact', value: m.ownerId }] }], true)
+  const steps = [{ kind: 'filter' as const, node: { kind: 'path' as const, path: [hop], condition: { field: 'id', lookup: 'exact' as const, value: m.ownerId } }, negated: false, sticky: false }]
+  // A prefetched set is the queryset's result cache: reading it asks nothing.
+  const prefetched = m.owner?.prefetched?.get(m.attribute ?? '')
+  return { ...q, steps, cache: prefetched ? [...prefetched] : null }
 }
 
 /** Django's `_get_target_ids`: instances of the related model or primary keys. */
@@ -237,23 +258,27 @@ async function links(ctx: Context, m: RelatedManager, op: LinkChange): Promise<v
 }
 
 export async function add(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Promise<null> {
+  forgetPrefetched(m)
   const targets = targetIds(ctx, m, objs)
   if (targets.length) await links(ctx, m, { kind: 'add', targets: unique(targets) })
   return null
 }
 
 export async function remove(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Promise<null> {
+  forgetPrefetched(m)
   const targets = removalIds(ctx, m, objs)
   if (targets.length) await links(ctx, m, { kind: 'remove', targets: unique(targets) })
   return null
 }
 
 export async function clear(ctx: Context, m: RelatedManager): Promise<null> {
+  forgetPrefetched(m)
   await links(ctx, m, { kind: 'clear' })
   return null
 }
 
 export async function set(ctx: Context, m: RelatedManager, objs: readonly PyValue[], clearFirst: boolean): Promise<null> {
+  forgetPrefetched(m)
   const targets = unique(targetIds(ctx, m, objs))
   if (clearFirst) {
     await clear(ctx, m)

@@ -2,7 +2,7 @@
  * Python-level values the interpreter keeps between statements. Plain JS
  * `null`, booleans, numbers (ints) and strings stand for None, bool, int, str.
  */
-import type { Filter, Key, OrderKey, RelationSchema, Side } from '../../adapters/contract.js'
+import type { Condition, Filter, Hop, Key, OrderKey, RelationSchema, Side } from '../../adapters/contract.js'
 import type { PyScalarObject } from '../present/pytypes.js'
 import type { FieldValue } from '../present/repr.js'
 
@@ -27,6 +27,10 @@ export type PyValue =
   | PyScalarObject
   | PyType
   | PyModule
+  | DjangoClass
+  | QObject
+  | ExpressionObject
+  | PrefetchObject
 
 export interface PyList {
   readonly kind: 'list'
@@ -35,6 +39,8 @@ export interface PyList {
 export interface PyTuple {
   readonly kind: 'tuple'
   readonly items: readonly PyValue[]
+  /** A named tuple's field names (`values_list(named=True)`: `Row(title='…')`). */
+  readonly names?: readonly string[]
 }
 export interface PyDict {
   readonly kind: 'dict'
@@ -52,6 +58,10 @@ export interface Instance {
   db: 'default' | null
   /** Plain attributes a statement set (`a.note = 1`), as Python allows. */
   readonly extra: Map<string, PyValue>
+  /** `prefetch_related()` results by manager attribute (Django's `_prefetched_objects_cache`). */
+  prefetched?: Map<string, Instance[]>
+  /** Fields assigned an `F()` expression: `save()` has the database compute them; they read as the expression until refreshed. */
+  pending?: Map<string, ExpressionObject>
 }
 
 export interface ModelClass {
@@ -78,13 +88,71 @@ export interface RelatedManager {
   readonly ownerId: Key
   /** The model the manager returns. */
   readonly model: string
+  /** The owner instance and the attribute that gave the manager (for its prefetched set). */
+  readonly owner?: Instance
+  readonly attribute?: string
 }
 
 /** What a queryset yields per row. */
 export type Mode =
   | { readonly kind: 'models' }
   | { readonly kind: 'values'; readonly fields: readonly string[] }
-  | { readonly kind: 'values_list'; readonly fields: readonly string[]; readonly flat: boolean }
+  | { readonly kind: 'values_list'; readonly fields: readonly string[]; readonly flat: boolean; readonly named?: boolean }
+  /** `dates(field, kind, order)`: distinct truncated dates. */
+  | { readonly kind: 'dates'; readonly field: string; readonly unit: 'year' | 'month' | 'week' | 'day'; readonly descending: boolean }
+
+/** A name of Django's the document imported: `Q`, `F`, `Count`, `Prefetch`, … */
+export interface DjangoClass {
+  readonly kind: 'django'
+  readonly name: 'Q' | 'F' | 'Count' | 'Sum' | 'Avg' | 'Min' | 'Max' | 'Prefetch'
+}
+
+/** A `Q` object: a tree of keyword lookups, kept unresolved until a queryset uses it. */
+export interface QObject {
+  readonly kind: 'q'
+  readonly node: QNode
+}
+export type QNode =
+  | { readonly kind: 'leaf'; readonly key: string; readonly value: PyValue }
+  /** Already resolved (a related manager's own filter on its owner). */
+  | { readonly kind: 'path'; readonly path: readonly Hop[]; readonly condition: Omit<Condition, 'via'> }
+  | { readonly kind: 'and' | 'or'; readonly negated: boolean; readonly children: readonly QNode[] }
+
+/** `F('x')`, arithmetic on it, or an aggregate (`Count('authors', distinct=True)`). */
+export interface ExpressionObject {
+  readonly kind: 'expression'
+  readonly expr: PyExpression
+  /** `.asc()` / `.desc()`: an ordering, for `order_by()`. */
+  readonly order?: { readonly descending: boolean; readonly nulls?: 'first' | 'last' }
+}
+export type PyExpression =
+  | { readonly kind: 'F'; readonly name: string }
+  | { readonly kind: 'value'; readonly value: PyValue }
+  | { readonly kind: 'combined'; readonly op: '+' | '-' | '*' | '/'; readonly left: PyExpression; readonly right: PyExpression }
+  | {
+      readonly kind: 'aggregate'
+      readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max'
+      readonly name: string
+      readonly distinct: boolean
+      readonly filter?: QNode
+    }
+
+/** `Prefetch(lookup, queryset=None, to_attr=None)`. */
+export interface PrefetchObject {
+  readonly kind: 'prefetch'
+  readonly lookup: string
+  readonly queryset: QuerySet | null
+  readonly toAttr: string | null
+}
+
+/** One step of a queryset's history that the `query` operation replays (Django's join reuse depends on the order). */
+export type Step =
+  | { readonly kind: 'filter'; readonly node: QNode; readonly negated: boolean; readonly sticky: boolean }
+  | { readonly kind: 'annotate'; readonly name: string; readonly expr: PyExpression }
+  | { readonly kind: 'values'; readonly fields: readonly string[] }
+
+/** An `order_by()` argument: a name (`-n`, `authors__name`) or an expression (`F('x').desc()`). */
+export type OrderName = string | { readonly expr: PyExpression; readonly descending: boolean; readonly nulls?: 'first' | 'last' }
 
 /** A lazy queryset; evaluated when printed, indexed, counted or listed. */
 export interface QuerySet {
@@ -101,6 +169,16 @@ export interface QuerySet {
   readonly sticky: boolean
   /** Django's result cache, filled by `len()`/`list()`. */
   cache: PyValue[] | null
+  /** Every filter/annotate/values call, for the `query` operation. */
+  readonly steps: readonly Step[]
+  /** Needs the `query` operation (feature `queries`): `filters` cannot say it. */
+  readonly wide: boolean
+  /** `annotate()` names in order; `aggregate` when the expression aggregates. */
+  readonly annotations: readonly { readonly name: string; readonly aggregate: boolean }[]
+  /** Order by names (`-authors__name`, an annotation) or expressions when `order` cannot say them. */
+  readonly orderNames: readonly OrderName[] | null
+  /** `prefetch_related()` lookups. */
+  readonly prefetch: readonly PrefetchObject[]
 }
 
 export interface BoundMethod {
@@ -172,5 +250,13 @@ export function typeName(v: PyValue): string {
       return 'type'
     case 'module':
       return 'module'
+    case 'django':
+      return 'type'
+    case 'q':
+      return 'Q'
+    case 'expression':
+      return v.expr.kind === 'F' ? 'F' : v.expr.kind === 'aggregate' ? v.expr.fn[0]!.toUpperCase() + v.expr.fn.slice(1) : 'CombinedExpression'
+    case 'prefetch':
+      return 'Prefetch'
   }
 }

@@ -22,11 +22,22 @@ export type Expr =
     }
   | { readonly type: 'subscript'; readonly object: Expr; readonly index: Expr | Slice; readonly at: number }
   | { readonly type: 'negate'; readonly operand: Expr; readonly at: number }
+  /** `~x`: Python's bitwise not, which Django's `Q` overloads as negation. */
+  | { readonly type: 'invert'; readonly operand: Expr; readonly at: number }
   | { readonly type: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly at: number }
   | { readonly type: 'fstring'; readonly parts: readonly FStringPart[]; readonly at: number }
+  /** `[element for … in … if …]`, or with `key`, `{key: element for …}`. */
+  | { readonly type: 'comprehension'; readonly element: Expr; readonly key?: Expr; readonly clauses: readonly Clause[]; readonly at: number }
 
-/** Operators the kit evaluates: arithmetic, `%` formatting, comparisons (not chained). */
-export type BinaryOp = '+' | '-' | '*' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>='
+/** One `for target in iterable if condition…` of a comprehension. */
+export interface Clause {
+  readonly target: Target
+  readonly iterable: Expr
+  readonly conditions: readonly Expr[]
+}
+
+/** Operators the kit evaluates: arithmetic, `%` formatting, comparisons (not chained), `&` and `|` (for `Q`). */
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '&' | '|'
 
 /** Literal text, or an embedded expression with its `!r` / `!s` conversion. */
 export type FStringPart = string | { readonly expr: Expr; readonly conversion: 'r' | 's' | undefined }

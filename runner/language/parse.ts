@@ -4,7 +4,7 @@
  * arguments, attribute access, subscripts and slices, list/tuple/dict
  * literals, strings, ints, unary minus, True/False/None, `from … import …`.
  */
-import type { BinaryOp, Expr, FStringPart, Keyword, Slice, Statement, Target } from './ast.js'
+import type { BinaryOp, Clause, Expr, FStringPart, Keyword, Slice, Statement, Target } from './ast.js'
 import { MAX_NESTING, PYTHON_ONLY_OPS, SyntaxProblem, type Token, tokenize, UnsupportedSyntax } from './tokenize.js'
 
 export { SyntaxProblem, UnsupportedSyntax } from './tokenize.js'
@@ -169,18 +169,36 @@ class Parser {
   private startsExpression(): boolean {
     const t = this.peek()
     if (t.kind === 'end') return false
-    if (t.kind === 'op') return '([{-+'.includes(t.text)
+    if (t.kind === 'op') return '([{-+~'.includes(t.text)
     return !(t.kind === 'name' && KEYWORDS.has(t.text))
   }
 
   expression(): Expr {
-    const left = this.additive()
+    const left = this.bitOr()
     const t = this.peek()
     if (t.kind !== 'op' || !COMPARISONS.has(t.text)) return left
     this.i++
-    const e: Expr = { type: 'binary', op: t.text as BinaryOp, left, right: this.additive(), at: t.at }
+    const e: Expr = { type: 'binary', op: t.text as BinaryOp, left, right: this.bitOr(), at: t.at }
     const u = this.peek()
     if (u.kind === 'op' && COMPARISONS.has(u.text)) throw new UnsupportedSyntax('a chained comparison', u.at)
+    return e
+  }
+
+  private bitOr(): Expr {
+    let e = this.bitAnd()
+    for (let t = this.peek(); t.kind === 'op' && t.text === '|'; t = this.peek()) {
+      this.i++
+      e = { type: 'binary', op: '|', left: e, right: this.bitAnd(), at: t.at }
+    }
+    return e
+  }
+
+  private bitAnd(): Expr {
+    let e = this.additive()
+    for (let t = this.peek(); t.kind === 'op' && t.text === '&'; t = this.peek()) {
+      this.i++
+      e = { type: 'binary', op: '&', left: e, right: this.additive(), at: t.at }
+    }
     return e
   }
 
@@ -195,7 +213,7 @@ class Parser {
 
   private multiplicative(): Expr {
     let e = this.unary()
-    for (let t = this.peek(); t.kind === 'op' && (t.text === '*' || t.text === '%'); t = this.peek()) {
+    for (let t = this.peek(); t.kind === 'op' && (t.text === '*' || t.text === '/' || t.text === '%'); t = this.peek()) {
       this.i++
       e = { type: 'binary', op: t.text, left: e, right: this.unary(), at: t.at }
     }
@@ -203,12 +221,13 @@ class Parser {
   }
 
   private unary(): Expr {
-    if (this.isOp('-') || this.isOp('+')) {
+    if (this.isOp('-') || this.isOp('+') || this.isOp('~')) {
       const sign = this.next()
       if (++this.depth > MAX_NESTING) throw new SyntaxProblem('too many nested unary operators', sign.at)
       const operand = this.unary()
       this.depth--
       if (sign.kind === 'op' && sign.text === '+') return operand
+      if (sign.kind === 'op' && sign.text === '~') return { type: 'invert', operand, at: sign.at }
       if (operand.type === 'int' || operand.type === 'float') return { ...operand, value: -operand.value, at: sign.at }
       return { type: 'negate', operand, at: sign.at }
     }
@@ -293,7 +312,7 @@ class Parser {
         return { type: 'name', id: t.text, at: t.at }
       case 'op':
         if (t.text === '(') return this.parenthesised(t.at)
-        if (t.text === '[') return { type: 'list', items: this.items(']'), at: t.at }
+        if (t.text === '[') return this.list(t.at)
         if (t.text === '{') return this.dict(t.at)
         return this.fail('expected an expression', t)
       case 'end':
@@ -321,12 +340,59 @@ class Parser {
     return items
   }
 
+  private list(at: number): Expr {
+    if (this.eatOp(']')) return { type: 'list', items: [], at }
+    const first = this.expression()
+    if (this.isName('for')) {
+      const clauses = this.clauses()
+      this.expectOp(']')
+      return { type: 'comprehension', element: first, clauses, at }
+    }
+    if (!this.eatOp(',')) {
+      this.expectOp(']')
+      return { type: 'list', items: [first], at }
+    }
+    return { type: 'list', items: [first, ...this.items(']')], at }
+  }
+
+  private isName(text: string): boolean {
+    const t = this.peek()
+    return t.kind === 'name' && t.text === text
+  }
+
+  /** `for target in iterable [if condition]…`, one or more. */
+  private clauses(): Clause[] {
+    const clauses: Clause[] = []
+    while (this.isName('for')) {
+      const at = this.next().at
+      const names: Expr[] = [this.postfix()]
+      while (this.eatOp(',')) names.push(this.postfix())
+      const target = toTarget(names.length === 1 ? names[0]! : { type: 'tuple', items: names, at })
+      if (!this.isName('in')) this.fail("expected 'in'")
+      this.next()
+      const iterable = this.bitOr()
+      const conditions: Expr[] = []
+      while (this.isName('if')) {
+        this.next()
+        conditions.push(this.bitOr())
+      }
+      clauses.push({ target, iterable, conditions })
+    }
+    return clauses
+  }
+
   private dict(at: number): Expr {
     const entries: (readonly [Expr, Expr])[] = []
     while (!this.isOp('}')) {
       const key = this.expression()
       this.expectOp(':')
-      entries.push([key, this.expression()])
+      const value = this.expression()
+      if (entries.length === 0 && this.isName('for')) {
+        const clauses = this.clauses()
+        this.expectOp('}')
+        return { type: 'comprehension', element: value, key, clauses, at }
+      }
+      entries.push([key, value])
       if (!this.eatOp(',')) break
     }
     this.expectOp('}')

@@ -42,10 +42,10 @@ export class UnsupportedSyntax extends SyntaxProblem {
 }
 
 /** Python operators outside the subset: tokenized so the parser can name them. */
-export const PYTHON_ONLY_OPS = ['**', '//', '->', ':=', '/', '&', '|', '^', '~', '@']
+export const PYTHON_ONLY_OPS = ['**', '//', '->', ':=', '^', '@']
 
 /** Binary operators the kit evaluates (longest first). */
-export const BINARY_OPS = ['==', '!=', '<=', '>=', '<', '>', '+', '*', '%']
+export const BINARY_OPS = ['==', '!=', '<=', '>=', '<', '>', '+', '*', '/', '%', '&', '|', '~']
 
 const OPS = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '-', ';'])
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {

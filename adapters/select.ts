@@ -1,0 +1,342 @@
+/**
+ * The meaning of a `Select` (feature `queries`, see `contract.ts`) as a
+ * function over plain tables: the memory adapter's whole implementation of
+ * the `query` operation, and what an adapter may fall back on for a shape its
+ * ORM cannot express, after fetching the rows and links through the ORM.
+ */
+import type { Expression, FieldType, Hop, Key, Predicate, Row, Scalar, Schema, Select } from './contract.js'
+import { compareScalars, matches, transform } from './semantics.js'
+
+/** Read access to the data a select needs. */
+export interface Tables {
+  /** Every row of a model. */
+  rows(model: string): Iterable<Row>
+  row(model: string, id: Key): Row | undefined
+  /** Ids on the other side of `relation`, linked to `id` on `side`. */
+  related(relation: string, side: Hop['side'], id: Key): readonly Key[]
+}
+
+type Candidate = readonly (Row | null)[]
+
+/** Run `select` over `tables`; answers the `table` rows. */
+export function runSelect(schema: Schema, tables: Tables, select: Select): Scalar[][] {
+  const types = typeMap(schema)
+  const other = (relation: string, side: Hop['side']): string => {
+    const r = schema.relations.find((x) => x.name === relation)
+    if (!r) throw new Error(`no such relation: ${relation}`)
+    return side === 'forward' ? r.target : r.source
+  }
+  const joinModels: string[] = []
+  for (const j of select.joins) {
+    if (j.from !== undefined && (j.from < 0 || j.from >= joinModels.length)) throw new Error(`join from ${j.from}: no such earlier join`)
+    joinModels.push(other(j.relation, j.side))
+  }
+  const modelOf = (join: number | undefined) => (join === undefined ? select.model : joinModels[join]!)
+  const typeOf = (e: Expression): FieldType | undefined => expressionType(e, (join, field) => types.get(modelOf(join))?.get(field))
+
+  const candidates: Candidate[] = []
+  for (const root of tables.rows(select.model)) {
+    const combos: (Row | null)[][] = [[root]]
+    select.joins.forEach((j, i) => {
+      const next: (Row | null)[][] = []
+      for (const combo of combos) {
+        const from = combo[j.from === undefined ? 0 : j.from + 1] ?? null
+        const ids = from === null ? [] : tables.related(j.relation, j.side, from.id)
+        const rows = ids.map((id) => tables.row(joinModels[i]!, id)).filter((r): r is Row => r !== undefined)
+        if (rows.length === 0) next.push([...combo, null])
+        for (const r of rows) next.push([...combo, r])
+      }
+      combos.splice(0, combos.length, ...next)
+    })
+    for (const c of combos) candidates.push(c)
+  }
+
+  const env: Env = { tables, typeOf, other, model: select.model, types }
+  const kept = select.where ? candidates.filter((c) => holds(select.where!, [c], env)) : candidates
+  interface Out {
+    readonly columns: Scalar[]
+    readonly order: Scalar[]
+    readonly tie: Scalar[]
+  }
+  let out: Out[]
+  if (select.group) {
+    const groups = new Map<string, Candidate[]>()
+    for (const c of kept) {
+      const key = JSON.stringify(select.group.map((e) => value(e, [c], env)))
+      groups.set(key, [...(groups.get(key) ?? []), c])
+    }
+    if (select.group.length === 0 && groups.size === 0) groups.set('[]', [])
+    out = []
+    for (const [key, group] of groups) {
+      if (select.having && !holds(select.having, group, env)) continue
+      out.push({
+        columns: select.columns.map((e) => value(e, group, env)),
+        order: select.orderBy.map((o) => value(o.expression, group, env)),
+        tie: JSON.parse(key) as Scalar[]
+      })
+    }
+  } else {
+    out = kept.map((c) => ({
+      columns: select.columns.map((e) => value(e, [c], env)),
+      order: select.orderBy.map((o) => value(o.expression, [c], env)),
+      tie: c.map((r) => (r === null ? null : r.id))
+    }))
+  }
+  if (select.distinct) {
+    const seen = new Set<string>()
+    out = out.filter((o) => {
+      const key = JSON.stringify([o.columns, o.order])
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+  }
+  const orderTypes = select.orderBy.map((o) => typeOf(o.expression))
+  out.sort((a, b) => {
+    for (const [i, o] of select.orderBy.entries()) {
+      const x = a.order[i]!
+      const y = b.order[i]!
+      if (o.nulls && (x === null) !== (y === null)) return (x === null) === (o.nulls === 'first') ? -1 : 1
+      const c = compareScalars(x, y, orderTypes[i])
+      if (c !== 0) return o.descending ? -c : c
+    }
+    for (let i = 0; i < Math.max(a.tie.length, b.tie.length); i++) {
+      const c = compareScalars(a.tie[i] ?? null, b.tie[i] ?? null)
+      if (c !== 0) return c
+    }
+    return 0
+  })
+  const end = select.limit === undefined ? undefined : select.offset + select.limit
+  return out.slice(select.offset, end).map((o) => o.columns)
+}
+
+interface Env {
+  readonly tables: Tables
+  readonly typeOf: (e: Expression) => FieldType | undefined
+  readonly other: (relation: string, side: Hop['side']) => string
+  readonly model: string
+  readonly types: ReadonlyMap<string, ReadonlyMap<string, FieldType>>
+}
+
+function typeMap(schema: Schema): Map<string, Map<string, FieldType>> {
+  return new Map(
+    schema.models.map((m) => [m.name, new Map([['id', m.primaryKey?.type ?? 'integer'], ...m.fields.map((f) => [f.name, f.type] as const)])])
+  )
+}
+
+/** The type of an expression's values (undefined: unknown, compare by value). */
+export function expressionType(e: Expression, fieldType: (join: number | undefined, field: string) => FieldType | undefined): FieldType | undefined {
+  switch (e.kind) {
+    case 'field':
+      if (e.transform) return e.transform === 'date' ? 'date' : 'integer'
+      return fieldType(e.join, e.field)
+    case 'value':
+      return typeof e.value === 'number' ? (Number.isInteger(e.value) ? 'integer' : 'float') : undefined
+    case 'arithmetic': {
+      const t = [expressionType(e.left, fieldType), expressionType(e.right, fieldType)]
+      return t.includes('float') ? 'float' : t.includes('decimal') ? 'decimal' : (t[0] ?? t[1])
+    }
+    case 'aggregate':
+      if (e.fn === 'count') return 'integer'
+      if (e.fn === 'avg') return e.argument && expressionType(e.argument, fieldType) === 'decimal' ? 'decimal' : 'float'
+      return e.argument ? expressionType(e.argument, fieldType) : undefined
+  }
+}
+
+/** An expression's value: a row-level one from the group's first candidate, an aggregate over all of them. */
+function value(e: Expression, group: readonly Candidate[], env: Env): Scalar {
+  switch (e.kind) {
+    case 'field': {
+      const row = group[0]?.[e.join === undefined ? 0 : e.join + 1] ?? null
+      if (row === null) return null
+      const v = e.field === 'id' ? row.id : (row[e.field] ?? null)
+      return e.transform ? transform(v, e.transform) : v
+    }
+    case 'value':
+      return e.value
+    case 'arithmetic': {
+      const a = value(e.left, group, env)
+      const b = value(e.right, group, env)
+      if (a === null || b === null) return null
+      const type = env.typeOf(e)
+      if (type === 'decimal') return decimalArithmetic(e.op, String(a), String(b))
+      return numberArithmetic(e.op, Number(a), Number(b), type !== 'float')
+    }
+    case 'aggregate': {
+      const rows = e.filter ? group.filter((c) => holds(e.filter!, [c], env)) : group
+      if (!e.argument) return rows.length
+      let values = rows.map((c) => value(e.argument!, [c], env)).filter((v): v is Exclude<Scalar, null> => v !== null)
+      if (e.distinct) values = [...new Map(values.map((v) => [JSON.stringify(v), v])).values()]
+      const type = env.typeOf(e.argument)
+      switch (e.fn) {
+        case 'count':
+          return values.length
+        case 'min':
+        case 'max': {
+          if (values.length === 0) return null
+          const sorted = [...values].sort((x, y) => compareScalars(x, y, type))
+          return e.fn === 'min' ? sorted[0]! : sorted[sorted.length - 1]!
+        }
+        case 'sum':
+          if (values.length === 0) return null
+          if (type === 'decimal') return values.map(String).reduce((x, y) => String(decimalArithmetic('+', x, y)))
+          return values.reduce((x: number, y) => x + Number(y), 0)
+        case 'avg':
+          if (values.length === 0) return null
+          return values.reduce((x: number, y) => x + Number(y), 0) / values.length
+      }
+    }
+  }
+}
+
+function holds(p: Predicate, group: readonly Candidate[], env: Env): boolean {
+  switch (p.kind) {
+    case 'and':
+      return p.items.every((x) => holds(x, group, env))
+    case 'or':
+      return p.items.some((x) => holds(x, group, env))
+    case 'not':
+      return !holds(p.item, group, env)
+    case 'lookup': {
+      const left = value(p.left, group, env)
+      const right = Array.isArray(p.right) ? (p.right as readonly Scalar[]) : value(p.right as Expression, group, env)
+      if (right === null && p.lookup !== 'isnull') return false
+      let type = env.typeOf(p.left)
+      const rightType = Array.isArray(p.right) ? undefined : env.typeOf(p.right as Expression)
+      // A number against a decimal compares as decimals, exactly.
+      if ((type === 'decimal') !== (rightType === 'decimal') && isNumeric(type) && isNumeric(rightType)) {
+        if (type === 'float' || rightType === 'float') {
+          return matches(left === null ? null : Number(left), { field: '', lookup: p.lookup, value: Number(right) }, 'float')
+        }
+        type = 'decimal'
+        return matches(left === null ? null : String(left), { field: '', lookup: p.lookup, value: String(right) }, type)
+      }
+      return matches(left, { field: '', lookup: p.lookup, value: right }, type)
+    }
+    case 'exists': {
+      const candidate = group[0]!
+      let rows: (Row | null)[] = [candidate[0]!]
+      let model = env.model
+      for (const [i, hop] of p.path.entries()) {
+        const next: Row[] = []
+        model = env.other(hop.relation, hop.side)
+        if (i === 0 && p.join !== undefined) {
+          const tied = candidate[p.join + 1] ?? null
+          if (tied) next.push(tied)
+        } else {
+          for (const r of rows) {
+            if (r === null) continue
+            for (const id of env.tables.related(hop.relation, hop.side, r.id)) {
+              const row = env.tables.row(model, id)
+              if (row) next.push(row)
+            }
+          }
+        }
+        rows = next
+      }
+      const c = p.condition
+      if (!c) return rows.length > 0
+      const type = env.types.get(model)?.get(c.field)
+      return rows.some((r) => r !== null && matches(c.field === 'id' ? r.id : (r[c.field] ?? null), c, type))
+    }
+  }
+}
+
+function isNumeric(t: FieldType | undefined): boolean {
+  return t === 'integer' || t === 'float' || t === 'decimal'
+}
+
+function numberArithmetic(op: '+' | '-' | '*' | '/', a: number, b: number, integers: boolean): Scalar {
+  if (op === '/') {
+    if (b === 0) return null
+    return integers ? Math.trunc(a / b) : a / b
+  }
+  return op === '+' ? a + b : op === '-' ? a - b : a * b
+}
+
+/** Exact decimal arithmetic on plain-notation strings (scaled BigInts); division to 20 places, truncated. */
+export function decimalArithmetic(op: '+' | '-' | '*' | '/', a: string, b: string): Scalar {
+  const parse = (s: string): [bigint, number] => {
+    const [int, frac = ''] = s.trim().split('.')
+    return [BigInt((int ?? '0') + frac || '0'), frac.length]
+  }
+  let [x, sx] = parse(a)
+  let [y, sy] = parse(b)
+  let value: bigint
+  let scale: number
+  if (op === '*') {
+    value = x * y
+    scale = sx + sy
+  } else if (op === '/') {
+    if (y === 0n) return null
+    scale = 20
+    value = (x * 10n ** BigInt(scale + sy)) / (y * 10n ** BigInt(sx))
+  } else {
+    scale = Math.max(sx, sy)
+    x *= 10n ** BigInt(scale - sx)
+    y *= 10n ** BigInt(scale - sy)
+    value = op === '+' ? x + y : x - y
+  }
+  const negative = value < 0n
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0')
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`
+  return (negative ? '-' : '') + text
+}
+
+/** The models and relations a select reads (its own model, its joins', its `exists` paths'). */
+export function selectScope(schema: Schema, select: Select): { models: Set<string>; relations: Set<string> } {
+  const relations = new Set<string>(select.joins.map((j) => j.relation))
+  const visit = (p: Predicate | undefined): void => {
+    if (!p) return
+    if (p.kind === 'and' || p.kind === 'or') p.items.forEach(visit)
+    else if (p.kind === 'not') visit(p.item)
+    else if (p.kind === 'exists') for (const h of p.path) relations.add(h.relation)
+  }
+  const visitExpression = (e: Expression): void => {
+    if (e.kind === 'arithmetic') {
+      visitExpression(e.left)
+      visitExpression(e.right)
+    } else if (e.kind === 'aggregate') {
+      if (e.argument) visitExpression(e.argument)
+      visit(e.filter)
+    }
+  }
+  visit(select.where)
+  visit(select.having)
+  for (const e of [...select.columns, ...select.orderBy.map((o) => o.expression), ...(select.group ?? [])]) visitExpression(e)
+  const models = new Set([select.model])
+  for (const r of schema.relations) {
+    if (relations.has(r.name)) {
+      models.add(r.source)
+      models.add(r.target)
+    }
+  }
+  return { models, relations }
+}
+
+/** `Tables` over rows and links already read (an adapter's fallback after fetching them through its ORM). */
+export function tablesOf(
+  schema: Schema,
+  rows: ReadonlyMap<string, readonly Row[]>,
+  links: ReadonlyMap<string, readonly (readonly [Key, Key])[]>
+): Tables {
+  const byId = new Map<string, Map<Key, Row>>()
+  for (const [model, list] of rows) byId.set(model, new Map(list.map((r) => [r.id, r])))
+  const index = new Map<string, Map<Key, Key[]>>()
+  for (const r of schema.relations) {
+    const pairs = links.get(r.name) ?? []
+    for (const side of ['forward', 'reverse'] as const) {
+      const m = new Map<Key, Key[]>()
+      for (const [s, t] of pairs) {
+        const [from, to] = side === 'forward' ? [s, t] : [t, s]
+        m.set(from, [...(m.get(from) ?? []), to])
+      }
+      index.set(`${r.name}|${side}`, m)
+    }
+  }
+  return {
+    rows: (model) => rows.get(model) ?? [],
+    row: (model, id) => byId.get(model)?.get(id),
+    related: (relation, side, id) => index.get(`${relation}|${side}`)?.get(id) ?? []
+  }
+}
