@@ -120,12 +120,18 @@ interface Env {
 
 function typeMap(schema: Schema): Map<string, Map<string, FieldType>> {
   return new Map(
-    schema.models.map((m) => [m.name, new Map([['id', m.primaryKey?.type ?? 'integer'], ...m.fields.map((f) => [f.name, f.type] as const)])])
+    schema.models.map((m) => [
+      m.name,
+      new Map([['id', m.primaryKey?.type ?? 'integer'], ...m.fields.map((f) => [f.name, f.type] as const)])
+    ])
   )
 }
 
 /** The type of an expression's values (undefined: unknown, compare by value). */
-export function expressionType(e: Expression, fieldType: (join: number | undefined, field: string) => FieldType | undefined): FieldType | undefined {
+export function expressionType(
+  e: Expression,
+  fieldType: (join: number | undefined, field: string) => FieldType | undefined
+): FieldType | undefined {
   switch (e.kind) {
     case 'field':
       if (e.transform) return e.transform === 'date' ? 'date' : 'integer'

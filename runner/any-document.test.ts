@@ -167,6 +167,29 @@ features('a date lookup through an adapter without date-lookups errors its own c
   )
 })
 
+features('the wider QuerySet API needs feature queries: refused in one line, or the case errors', async () => {
+  const doc = parseDocument(
+    document(MODEL, ">>> from django.db.models import Count, Q\n>>> A.objects.annotate(n=Count('id')).count()\n0"),
+    'wider.md'
+  )
+  try {
+    await runDocument(doc, { adapter: plain() })
+    assert.unreachable('ran')
+  } catch (e) {
+    assert.match(
+      String(e),
+      "adapter 'plain' does not declare feature 'queries', which this document needs: it uses Count from django.db.models"
+    )
+    const place = (e as { place?: { file: string; line: number } }).place
+    assert.equal([place?.file, place?.line], ['wider.md', doc.examples[0]!.place.line])
+  }
+  const results = await runDocument(doc, { adapter: memory })
+  assert.equal(
+    results.map((r) => r.status),
+    ['passed', 'passed']
+  )
+})
+
 features.run()
 
 const semantics = suite('Django semantics beyond the seed')

@@ -125,7 +125,7 @@ const subset = suite('unsupported Python')
 subset('errors its own case only, and the run goes on', async () => {
   const { parseDocument } = await import('./parse/document.js')
   const doc = parseDocument(
-    '```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> [a for a in A.objects.all()]\n[]\n>>> A.objects.count()\n0\n```\n',
+    '```python\nclass A(models.Model):\n    name = models.CharField(max_length=9)\n```\n\n```pycon\n>>> list(a for a in A.objects.all())\n[]\n>>> A.objects.count()\n0\n```\n',
     'd.md'
   )
   const results = await runDocument(doc, { adapter: memory })

@@ -13,7 +13,7 @@ import type { Statement } from './language/ast.js'
 import { parseStatement, SyntaxProblem, UnsupportedSyntax } from './language/parse.js'
 import type { Document, Example } from './parse/document.js'
 import { type CaseResult, type Reporter, type Status, summarize } from './results.js'
-import { compareSchemas, missingFeatures } from './schema-check.js'
+import { compareSchemas, missingFeatures, missingQueries } from './schema-check.js'
 
 export interface RunOptions {
   readonly adapter: AdapterFactory
@@ -82,6 +82,14 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
       'schema',
       `adapter '${options.adapter.name}' does not declare feature '${missing.feature}', which this document needs: ${missing.why}`,
       missing.place
+    )
+  }
+  const wider = missingQueries(doc.examples, options.adapter.features ?? [])
+  if (wider) {
+    throw at(
+      'schema',
+      `adapter '${options.adapter.name}' does not declare feature 'queries', which this document needs: ${wider.why}`,
+      wider.place
     )
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS

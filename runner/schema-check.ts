@@ -36,6 +36,27 @@ export function missingFeatures(
   return undefined
 }
 
+/** What the wider QuerySet API looks like in a statement: Django's expression names or its methods. */
+const WIDER_API =
+  /\bfrom\s+django\.db\.models\s+import\b.*?\b(Q|F|Count|Sum|Avg|Min|Max|Prefetch)\b|\.(annotate|aggregate|prefetch_related)\s*\(/
+
+/**
+ * The first example that uses the wider QuerySet API (feature `queries`)
+ * when the adapter does not declare it: the document is refused in one line
+ * instead of erroring case after case.
+ */
+export function missingQueries(
+  examples: readonly { readonly source: string; readonly place: Place }[],
+  features: readonly Feature[]
+): { why: string; place: Place } | undefined {
+  if (features.includes('queries')) return undefined
+  for (const ex of examples) {
+    const m = WIDER_API.exec(ex.source)
+    if (m) return { why: `it uses ${m[1] ? `${m[1]} from django.db.models` : `${m[2]}()`}`, place: ex.place }
+  }
+  return undefined
+}
+
 export function compareSchemas(doc: Schema, adapter: Schema): string[] {
   const problems: string[] = []
   for (const m of doc.models) {

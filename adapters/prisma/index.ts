@@ -238,7 +238,8 @@ class PrismaAdapter implements Adapter {
         const pairs: (readonly [Key, Key])[] = []
         for (const record of found) {
           const source = this.keyOut(m, record[m.key])
-          for (const t of (record[this.relation(r.name).forward] as Record<string, unknown>[]) ?? []) pairs.push([source, this.keyOut(target, t[target.key])])
+          for (const t of (record[this.relation(r.name).forward] as Record<string, unknown>[]) ?? [])
+            pairs.push([source, this.keyOut(target, t[target.key])])
         }
         links.set(r.name, pairs)
       }

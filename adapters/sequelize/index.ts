@@ -60,8 +60,8 @@ import {
   type Select,
   type Side
 } from '../contract.js'
-import { runSelect, selectScope, tablesOf } from '../select.js'
 import { createScratch, type Provider, type Scratch } from '../scratch/index.js'
+import { runSelect, selectScope, tablesOf } from '../select.js'
 
 type AnyModel = ModelStatic<Model>
 type Expr = Fn | Cast | Col
@@ -391,11 +391,15 @@ class SequelizeAdapter implements Adapter {
       const source = this.info(r.source)
       const target = this.info(r.target)
       const as = alias(i, 'forward').plural
-      const found = await source.model.findAll({ attributes: ['id'], include: [{ association: as, attributes: ['id'], through: { attributes: [] } }] })
+      const found = await source.model.findAll({
+        attributes: ['id'],
+        include: [{ association: as, attributes: ['id'], through: { attributes: [] } }]
+      })
       const pairs: (readonly [Key, Key])[] = []
       for (const record of found) {
         const plain = record.get({ plain: true }) as Record<string, unknown>
-        for (const t of (plain[as] as Record<string, unknown>[] | undefined) ?? []) pairs.push([this.keyOut(source, plain['id']), this.keyOut(target, t['id'])])
+        for (const t of (plain[as] as Record<string, unknown>[] | undefined) ?? [])
+          pairs.push([this.keyOut(source, plain['id']), this.keyOut(target, t['id'])])
       }
       links.set(name, pairs)
     }

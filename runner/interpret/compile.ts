@@ -200,7 +200,12 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     }
     if (rhs) return { kind: 'lookup', left, lookup: condition.lookup, right: rhs.expression }
     const right = condition.value
-    return { kind: 'lookup', left, lookup: condition.lookup, right: Array.isArray(right) ? right : { kind: 'value', value: right as Scalar } }
+    return {
+      kind: 'lookup',
+      left,
+      lookup: condition.lookup,
+      right: Array.isArray(right) ? right : { kind: 'value', value: right as Scalar }
+    }
   }
 
   const annotationLookup = (a: Annotation, rest: readonly string[], value: PyValue, reuseSet: Set<number> | null): Predicate => {
@@ -293,7 +298,11 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       qs.orderNames ?? qs.order?.map((k) => (k.descending ? '-' : '') + k.field) ?? (grouped ? [] : metaOrdering(ctx, model))
     for (const name of names) {
       if (typeof name !== 'string') {
-        orderBy.push({ expression: expression(name.expr, null).expression, descending: name.descending, ...(name.nulls ? { nulls: name.nulls } : {}) })
+        orderBy.push({
+          expression: expression(name.expr, null).expression,
+          descending: name.descending,
+          ...(name.nulls ? { nulls: name.nulls } : {})
+        })
         continue
       }
       const descending = name.startsWith('-')
@@ -304,7 +313,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
 
   let group: Expression[] | undefined
   if (want.kind === 'aggregate') group = []
-  else if (grouped) group = groupColumns && groupColumns.length ? groupColumns.map((c) => c.expression) : [{ kind: 'field', field: 'id' }]
+  else if (grouped) group = groupColumns?.length ? groupColumns.map((c) => c.expression) : [{ kind: 'field', field: 'id' }]
 
   const select: Select = {
     model,

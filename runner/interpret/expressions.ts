@@ -26,8 +26,10 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
       if (typeof lookup !== 'string') throw raise.type("Prefetch() missing 1 required positional argument: 'lookup'")
       const queryset = args[1] ?? kwargs.find(([k]) => k === 'queryset')?.[1] ?? null
       const toAttr = args[2] ?? kwargs.find(([k]) => k === 'to_attr')?.[1] ?? null
-      if (queryset !== null && (!isObject(queryset) || queryset.kind !== 'queryset')) throw raise.type('Prefetch querysets must be querysets')
-      if (queryset !== null && queryset.mode.kind !== 'models') throw raise.value('Prefetch querysets cannot use raw(), values(), and values_list().')
+      if (queryset !== null && (!isObject(queryset) || queryset.kind !== 'queryset'))
+        throw raise.type('Prefetch querysets must be querysets')
+      if (queryset !== null && queryset.mode.kind !== 'models')
+        throw raise.value('Prefetch querysets cannot use raw(), values(), and values_list().')
       if (toAttr !== null && typeof toAttr !== 'string') throw raise.type('to_attr must be a string')
       return { kind: 'prefetch', lookup, queryset: queryset as QuerySet | null, toAttr }
     }
@@ -35,7 +37,8 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
       const fn = cls.name.toLowerCase() as 'count' | 'sum' | 'avg' | 'min' | 'max'
       if (args.length !== 1) throw raise.type(`Complex aggregates require an alias`)
       const [arg] = args
-      const name = typeof arg === 'string' ? arg : isObject(arg!) && arg.kind === 'expression' && arg.expr.kind === 'F' ? arg.expr.name : undefined
+      const name =
+        typeof arg === 'string' ? arg : isObject(arg!) && arg.kind === 'expression' && arg.expr.kind === 'F' ? arg.expr.name : undefined
       if (name === undefined) throw raise.type('Complex aggregates require an alias')
       let distinct = false
       let filter: QNode | undefined

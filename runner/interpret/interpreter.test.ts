@@ -1,5 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { ALL_FEATURES, type Feature } from '../../adapters/contract.js'
 import memory from '../../adapters/memory/index.js'
 import { parseStatement } from '../language/parse.js'
 import { parseModels } from '../parse/models.js'
@@ -27,9 +28,9 @@ class Book(models.Model):
 )
 
 /** A fresh session; `say(stmt)` returns the output or the exception line. */
-async function session() {
+async function session(features: readonly Feature[] = []) {
   const db = await memory.open({ schema: MODELS.schema })
-  const py = new Interpreter(MODELS, (op) => db.execute(op))
+  const py = new Interpreter(MODELS, (op) => db.execute(op), { features })
   return async (source: string): Promise<string> => {
     try {
       return await py.execute(parseStatement(source))
@@ -40,8 +41,8 @@ async function session() {
   }
 }
 
-async function library() {
-  const say = await session()
+async function library(features: readonly Feature[] = []) {
+  const say = await session(features)
   for (const s of [
     "a1 = Author.objects.create(name='Ann')",
     "a2 = Author.objects.create(name='Bob')",
@@ -167,3 +168,44 @@ test('repr truncates after 20 items', async () => {
 })
 
 test.run()
+
+const wider = suite('the wider QuerySet API')
+
+wider('needs feature queries: an adapter without it errors the case, named', async () => {
+  const say = await library()
+  for (const stmt of [
+    "Book.objects.filter(Q(title='Dune') | Q(title='Emma'))",
+    "Book.objects.annotate(n=Count('authors'))",
+    "Book.objects.values_list('authors__name', flat=True)",
+    "Book.objects.order_by('authors__name')"
+  ]) {
+    await say('from django.db.models import Q, Count')
+    try {
+      await say(stmt)
+      assert.unreachable(stmt)
+    } catch (e) {
+      assert.match(String(e), "does not declare feature 'queries'", stmt)
+    }
+  }
+})
+
+wider('Q objects print as Django prints them (outputs from spec/bookshop-queries.md)', async () => {
+  const say = await session(ALL_FEATURES)
+  await say('from django.db.models import Q, F')
+  assert.is(await say('Q(rating=4) | Q(rating=5)'), "<Q: (OR: ('rating', 4), ('rating', 5))>\n")
+  assert.is(await say('~Q(pages__lt=100)'), "<Q: (NOT (AND: ('pages__lt', 100)))>\n")
+  assert.is(await say("F('pages') + 10"), '<CombinedExpression: F(pages) + Value(10)>\n')
+})
+
+wider('comprehensions keep their names to themselves', async () => {
+  const say = await library(ALL_FEATURES)
+  assert.is(await say('a = 1'), '')
+  assert.is(await say('[a.name for a in Author.objects.all() if a.name != "Bob"]'), "['Ann', 'Cy']\n")
+  assert.is(await say('a'), '1\n')
+  assert.is(
+    await say('{b.title: [x.name for x in b.authors.all()] for b in Book.objects.all()}'),
+    "{'Dune': ['Ann', 'Bob'], 'Emma': ['Cy']}\n"
+  )
+})
+
+wider.run()

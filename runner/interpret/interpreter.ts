@@ -11,6 +11,7 @@ import { dateProblem, isPyScalarObject, timeProblem } from '../present/pytypes.j
 import { type Displays, type Presentable, pyRepr, pyStr, strRepr } from '../present/repr.js'
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
+import { combineExpression, combineQ, constructDjango, DJANGO_NAMES, negateQ } from './expressions.js'
 import { parseDecimal } from './fields.js'
 import type { LookupValue } from './lookups.js'
 import { arithmetic, compare, equals, isComparison, pySorted } from './operators.js'
@@ -18,7 +19,6 @@ import * as api from './queryset-api.js'
 import * as qs from './querysets.js'
 import * as rel from './related.js'
 import { SchemaIndex } from './schema-index.js'
-import { combineExpression, combineQ, constructDjango, DJANGO_NAMES, negateQ } from './expressions.js'
 import {
   type DjangoClass,
   type ExpressionObject,
@@ -27,9 +27,9 @@ import {
   isObject,
   type OrderName,
   type PyExpression,
-  type QNode,
   type PyType,
   type PyValue,
+  type QNode,
   type QuerySet,
   type RelatedManager,
   typeName
@@ -210,7 +210,8 @@ export class Interpreter {
     const known = IMPORTS[module]
     for (const name of names) {
       if (known && Object.hasOwn(known, name)) this.vars.set(name, known[name]!)
-      else if (module === 'django.db.models' && DJANGO_NAMES.has(name)) this.vars.set(name, { kind: 'django', name: name as DjangoClass['name'] })
+      else if (module === 'django.db.models' && DJANGO_NAMES.has(name))
+        this.vars.set(name, { kind: 'django', name: name as DjangoClass['name'] })
       else if (module.split('.')[0] === 'django' && name !== '*') {
         if (!this.vars.has(name)) this.vars.set(name, null)
       } else throw new Unsupported(`from ${module} import ${name}`)
@@ -686,7 +687,8 @@ export class Interpreter {
       case 'values_list': {
         const flat = kwarg(kwargs, 'flat', false) === true
         const named = kwarg(kwargs, 'named', false) === true
-        for (const [k] of kwargs) if (k !== 'flat' && k !== 'named') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
+        for (const [k] of kwargs)
+          if (k !== 'flat' && k !== 'named') throw raise.type(`Unexpected keyword arguments to values_list(): ['${k}']`)
         return qs.withMode(ctx, q, { kind: 'values_list', fields: args.map(fieldName), flat, ...(named ? { named } : {}) })
       }
       case 'delete':
@@ -736,7 +738,8 @@ export class Interpreter {
   private async qArgs(name: string, args: readonly PyValue[]): Promise<QNode[]> {
     const out: QNode[] = []
     for (const a of args) {
-      if (!isObject(a) || a.kind !== 'q') throw raise.type(`'${typeName(a)}' object is not a Q object (${name}() takes Q objects and keywords)`)
+      if (!isObject(a) || a.kind !== 'q')
+        throw raise.type(`'${typeName(a)}' object is not a Q object (${name}() takes Q objects and keywords)`)
       out.push(await this.evaluateQ(a.node))
     }
     return out
@@ -864,7 +867,10 @@ export class Interpreter {
       case 'builtin':
         return { kind: 'opaque', text: `<built-in function ${v.name}>` }
       case 'django':
-        return { kind: 'opaque', text: `<class 'django.db.models.${v.name === 'Q' ? 'query_utils' : v.name === 'F' ? 'expressions' : v.name === 'Prefetch' ? 'query' : 'aggregates'}.${v.name}'>` }
+        return {
+          kind: 'opaque',
+          text: `<class 'django.db.models.${v.name === 'Q' ? 'query_utils' : v.name === 'F' ? 'expressions' : v.name === 'Prefetch' ? 'query' : 'aggregates'}.${v.name}'>`
+        }
       case 'q':
         return { kind: 'opaque', text: `<Q: ${await this.qText(v.node)}>` }
       case 'expression':
@@ -910,14 +916,19 @@ function truth(v: PyValue): boolean {
 
 /** Python's true division of numbers: always a float. */
 function divide(a: PyValue, b: PyValue): PyValue {
-  const n = (v: PyValue) => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : isObject(v) && v.kind === 'float' ? v.value : undefined)
+  const n = (v: PyValue) =>
+    typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : isObject(v) && v.kind === 'float' ? v.value : undefined
   const x = n(a)
   const y = n(b)
   if (x === undefined || y === undefined) {
     if (isObject(a) && a.kind === 'decimal') throw new Unsupported('Decimal division')
     throw raise.type(`unsupported operand type(s) for /: '${typeName(a)}' and '${typeName(b)}'`)
   }
-  if (y === 0) throw new PyException('ZeroDivisionError', typeof a === 'number' && typeof b === 'number' ? 'division by zero' : 'float division by zero')
+  if (y === 0)
+    throw new PyException(
+      'ZeroDivisionError',
+      typeof a === 'number' && typeof b === 'number' ? 'division by zero' : 'float division by zero'
+    )
   return { kind: 'float', value: x / y }
 }
 

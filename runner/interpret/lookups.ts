@@ -97,7 +97,11 @@ export function resolvePath(
       if (parts.length > i + 2) throw raise.field(`Related Field got invalid lookup: ${parts[i + 2]}`)
       const lookup = next as Lookup
       if (!prepValue) return { path, model: current, condition: { field: 'id', lookup, value: null } }
-      return { path, model: current, condition: condition(undefined, 'id', undefined, lookup, value, (v) => relatedValue(index, display, current, v)) }
+      return {
+        path,
+        model: current,
+        condition: condition(undefined, 'id', undefined, lookup, value, (v) => relatedValue(index, display, current, v))
+      }
     }
     const alias = index.keyAlias(current, next)
     if (!alias && !index.field(current, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
@@ -108,7 +112,11 @@ export function resolvePath(
   if (path.length) {
     // The name ends on a relation: its primary key, exact.
     if (!prepValue) return { path, model: current, condition: { field: 'id', lookup: 'exact', value: null } }
-    return { path, model: current, condition: condition(undefined, 'id', undefined, 'exact', value, (v) => relatedValue(index, display, current, v)) }
+    return {
+      path,
+      model: current,
+      condition: condition(undefined, 'id', undefined, 'exact', value, (v) => relatedValue(index, display, current, v))
+    }
   }
   const first = parts[0]!
   const field = index.keyAlias(model, first) ?? (index.field(model, first) ? first : undefined)

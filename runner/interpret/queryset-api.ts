@@ -8,7 +8,7 @@ import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { containsAggregate, defaultAlias } from './expressions.js'
 import * as qs from './querysets.js'
-import { isObject, type Instance, type PyExpression, type PyValue, type QuerySet, typeName } from './values.js'
+import { type Instance, isObject, type PyExpression, type PyValue, type QuerySet, typeName } from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
 
@@ -40,8 +40,7 @@ export function annotate(ctx: Context, q: QuerySet, args: readonly PyValue[], kw
     const taken = values
       ? values.includes(name)
       : ctx.index.field(q.model, name) || ctx.index.keyAlias(q.model, name) || ctx.index.relationByQueryName(q.model, name)
-    if (taken)
-      throw raise.value(`The annotation '${name}' conflicts with a field on the model.`)
+    if (taken) throw raise.value(`The annotation '${name}' conflicts with a field on the model.`)
     const aggregate = containsAggregate(expr, known)
     known.set(name, aggregate)
     steps.push({ kind: 'annotate', name, expr })
@@ -52,7 +51,8 @@ export function annotate(ctx: Context, q: QuerySet, args: readonly PyValue[], kw
 
 export async function aggregate(ctx: Context, q: QuerySet, args: readonly PyValue[], kwargs: Kwargs): Promise<PyValue> {
   const items = named(args, kwargs, false)
-  for (const [, e] of items) if (!containsAggregate(e, new Map())) throw raise.type(`${typeName({ kind: 'expression', expr: e })} is not an aggregate expression`)
+  for (const [, e] of items)
+    if (!containsAggregate(e, new Map())) throw raise.type(`${typeName({ kind: 'expression', expr: e })} is not an aggregate expression`)
   const overAnnotations = items.some(([, e]) => e.kind === 'aggregate' && q.annotations.some((a) => a.name === e.name && a.aggregate))
   if (overAnnotations || qs.isSliced(q) || q.distinct) return aggregateInRunner(ctx, q, items)
   const base = qs.chain(q, { order: [], orderNames: null, mode: { kind: 'models' } })
@@ -172,7 +172,7 @@ export async function prefetch(ctx: Context, q: QuerySet, instances: readonly Py
       if (!end) {
         // Through an earlier `to_attr` list, or a name that is no relation.
         const first = level[0]
-        if (first && first.extra.has(part)) {
+        if (first?.extra.has(part)) {
           const next: Instance[] = []
           for (const i of level) {
             const v = i.extra.get(part) ?? null
@@ -183,7 +183,9 @@ export async function prefetch(ctx: Context, q: QuerySet, instances: readonly Py
           continue
         }
         if (ctx.index.field(model, part) || ctx.index.keyAlias(model, part)) {
-          throw raise.value(`'${prefix}' does not resolve to an item that supports prefetching - this is an invalid parameter to prefetch_related().`)
+          throw raise.value(
+            `'${prefix}' does not resolve to an item that supports prefetching - this is an invalid parameter to prefetch_related().`
+          )
         }
         throw raise.attribute(`Cannot find '${part}' on ${model} object, '${prefix}' is an invalid parameter to prefetch_related()`)
       }
@@ -206,7 +208,9 @@ export async function prefetch(ctx: Context, q: QuerySet, instances: readonly Py
       }
       const next: Instance[] = []
       for (const i of level) {
-        const related = toAttr ? ((i.extra.get(toAttr) as { items: Instance[] } | undefined)?.items ?? []) : (i.prefetched?.get(attribute) ?? [])
+        const related = toAttr
+          ? ((i.extra.get(toAttr) as { items: Instance[] } | undefined)?.items ?? [])
+          : (i.prefetched?.get(attribute) ?? [])
         next.push(...related)
       }
       level = next

@@ -10,9 +10,9 @@ import { type Compiled, compile, type Want } from './compile.js'
 import { ask, type Context } from './context.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
 import { qNode } from './expressions.js'
-import { prefetch } from './queryset-api.js'
 import { dateText, fromScalar } from './fields.js'
 import { type LookupValue, prepare, resolveLookup, resolvePath } from './lookups.js'
+import { prefetch } from './queryset-api.js'
 import { deleteRows, fieldValue as rowFieldValue, rowValues } from './related.js'
 import {
   type ExpressionObject,
@@ -79,8 +79,14 @@ export function addFilter(
   let wide = qs.wide || qArgs.length > 0
   const visit = (n: QNode): void => {
     if (n.kind === 'path') return
-    if (n.kind !== 'leaf') return n.children.forEach(visit)
-    if (annotated.has(n.key.split('__')[0]!)) return void (wide = true)
+    if (n.kind !== 'leaf') {
+      for (const c of n.children) visit(c)
+      return
+    }
+    if (annotated.has(n.key.split('__')[0]!)) {
+      wide = true
+      return
+    }
     const expr = isObject(n.value as PyValue) && (n.value as { kind: string }).kind === 'expression'
     const { path, condition } = resolvePath(ctx.index, ctx.display, qs.model, n.key, n.value as LookupValue, !expr)
     if (expr || path.length > 1) wide = true
@@ -154,7 +160,11 @@ export function reverse(ctx: Context, qs: QuerySet): QuerySet {
   if (qs.orderNames) {
     return chain(qs, {
       orderNames: qs.orderNames.map((k) =>
-        typeof k === 'string' ? (k.startsWith('-') ? k.slice(1) : '-' + k) : { ...k, descending: !k.descending, ...(k.nulls ? { nulls: k.nulls === 'first' ? 'last' : 'first' } : {}) }
+        typeof k === 'string'
+          ? k.startsWith('-')
+            ? k.slice(1)
+            : '-' + k
+          : { ...k, descending: !k.descending, ...(k.nulls ? { nulls: k.nulls === 'first' ? 'last' : 'first' } : {}) }
       )
     })
   }
@@ -204,7 +214,9 @@ export async function runCompiled(ctx: Context, qs: QuerySet, want?: Want): Prom
   const { rows } = await ask(ctx, { kind: 'query', select: compiled.select }, 'table')
   const out = rows.map((row) => {
     if (!Array.isArray(row) || row.length !== compiled.columns.length)
-      throw new AdapterFault(`adapter answered 'query' with a row of ${Array.isArray(row) ? row.length : 'no'} values (expected ${compiled.columns.length})`)
+      throw new AdapterFault(
+        `adapter answered 'query' with a row of ${Array.isArray(row) ? row.length : 'no'} values (expected ${compiled.columns.length})`
+      )
     return compiled.columns.map((c, i) => fromScalar(c.spec, row[i] as Scalar, qs.model))
   })
   return { compiled, rows: out }
@@ -234,7 +246,7 @@ async function fetchWide(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
       case 'values_list':
         if (mode.flat) return values[0]!
         return mode.named ? { kind: 'tuple', items: values, names } : { kind: 'tuple', items: values }
-      case 'dates':
+      default:
         return values[0]!
     }
   })
@@ -242,7 +254,13 @@ async function fetchWide(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
 
 /** `dates(field, kind, order)`: the distinct truncated dates, without NULLs. */
 async function dates(ctx: Context, qs: QuerySet, mode: Extract<QuerySet['mode'], { kind: 'dates' }>): Promise<PyValue[]> {
-  const base = chain(qs, { mode: { kind: 'values_list', fields: [mode.field], flat: true }, low: 0, high: undefined, order: [], orderNames: null })
+  const base = chain(qs, {
+    mode: { kind: 'values_list', fields: [mode.field], flat: true },
+    low: 0,
+    high: undefined,
+    order: [],
+    orderNames: null
+  })
   const seen = new Map<string, PyDate>()
   for (const v of await fetch(ctx, base)) {
     if (!isObject(v) || (v.kind !== 'date' && v.kind !== 'datetime')) continue
@@ -343,7 +361,8 @@ export function withMode(ctx: Context, qs: QuerySet, mode: Mode): QuerySet {
     throw raise.type("'flat' is not valid when values_list is called with more than one field.")
   }
   if (mode.kind === 'values_list' && mode.flat && mode.named) throw raise.type("'flat' and 'named' can't be used together.")
-  const steps = mode.kind === 'values' || mode.kind === 'values_list' ? [...qs.steps, { kind: 'values' as const, fields: mode.fields }] : qs.steps
+  const steps =
+    mode.kind === 'values' || mode.kind === 'values_list' ? [...qs.steps, { kind: 'values' as const, fields: mode.fields }] : qs.steps
   return chain(qs, { mode, steps, wide })
 }
 
@@ -448,7 +467,8 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   const plain = values.filter(([, v]) => !isObject(v) || v.kind !== 'expression')
   const prepared = Object.fromEntries(plain.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, rowFieldValue(v, k), true)]))
   if (qs.wide || expressions.length) {
-    for (const [, e] of expressions) if (referencesJoin(e.expr)) throw raise.field('Joined field references are not permitted in this query')
+    for (const [, e] of expressions)
+      if (referencesJoin(e.expr)) throw raise.field('Joined field references are not permitted in this query')
     const { rows } = await runCompiled(ctx, qs, { kind: 'update', items: expressions.map(([k, e]) => [k, e.expr] as const) })
     const seen = new Set<Key>()
     for (const row of rows) {

@@ -97,7 +97,17 @@ export async function save(ctx: Context, instance: Instance): Promise<null> {
     for (const field of instance.pending.keys()) delete values[field]
     await ask(ctx, { kind: 'update', model: instance.model, id: key, values }, 'affected')
     const q = newQuerySet(instance.model, [{ negated: false, conditions: [{ field: 'id', lookup: 'exact', value: key }] }])
-    const pinned = { ...q, steps: [{ kind: 'filter' as const, node: { kind: 'path' as const, path: [], condition: { field: 'id', lookup: 'exact' as const, value: key } }, negated: false, sticky: false }] }
+    const pinned = {
+      ...q,
+      steps: [
+        {
+          kind: 'filter' as const,
+          node: { kind: 'path' as const, path: [], condition: { field: 'id', lookup: 'exact' as const, value: key } },
+          negated: false,
+          sticky: false
+        }
+      ]
+    }
     await update(ctx, pinned, [...instance.pending])
     return null
   }
@@ -209,7 +219,14 @@ function forgetPrefetched(m: RelatedManager): void {
 export function relatedQuerySet(m: RelatedManager): QuerySet {
   const hop = SchemaIndex.hop({ relation: m.relation, side: m.side === 'forward' ? 'reverse' : 'forward', other: '' })
   const q = newQuerySet(m.model, [{ negated: false, conditions: [{ via: hop, field: 'id', lookup: 'exact', value: m.ownerId }] }], true)
-  const steps = [{ kind: 'filter' as const, node: { kind: 'path' as const, path: [hop], condition: { field: 'id', lookup: 'exact' as const, value: m.ownerId } }, negated: false, sticky: false }]
+  const steps = [
+    {
+      kind: 'filter' as const,
+      node: { kind: 'path' as const, path: [hop], condition: { field: 'id', lookup: 'exact' as const, value: m.ownerId } },
+      negated: false,
+      sticky: false
+    }
+  ]
   // A prefetched set is the queryset's result cache: reading it asks nothing.
   const prefetched = m.owner?.prefetched?.get(m.attribute ?? '')
   return { ...q, steps, cache: prefetched ? [...prefetched] : null }

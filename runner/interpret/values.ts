@@ -39,7 +39,7 @@ export interface PyList {
 export interface PyTuple {
   readonly kind: 'tuple'
   readonly items: readonly PyValue[]
-  /** A named tuple's field names (`values_list(named=True)`: `Row(title='…')`). */
+  /** A named tuple's field names (`values_list(named=True)`: `Row(name='…')`). */
   readonly names?: readonly string[]
 }
 export interface PyDict {
@@ -255,7 +255,11 @@ export function typeName(v: PyValue): string {
     case 'q':
       return 'Q'
     case 'expression':
-      return v.expr.kind === 'F' ? 'F' : v.expr.kind === 'aggregate' ? v.expr.fn[0]!.toUpperCase() + v.expr.fn.slice(1) : 'CombinedExpression'
+      return v.expr.kind === 'F'
+        ? 'F'
+        : v.expr.kind === 'aggregate'
+          ? v.expr.fn[0]!.toUpperCase() + v.expr.fn.slice(1)
+          : 'CombinedExpression'
     case 'prefetch':
       return 'Prefetch'
   }

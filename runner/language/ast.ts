@@ -27,7 +27,13 @@ export type Expr =
   | { readonly type: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly at: number }
   | { readonly type: 'fstring'; readonly parts: readonly FStringPart[]; readonly at: number }
   /** `[element for … in … if …]`, or with `key`, `{key: element for …}`. */
-  | { readonly type: 'comprehension'; readonly element: Expr; readonly key?: Expr; readonly clauses: readonly Clause[]; readonly at: number }
+  | {
+      readonly type: 'comprehension'
+      readonly element: Expr
+      readonly key?: Expr
+      readonly clauses: readonly Clause[]
+      readonly at: number
+    }
 
 /** One `for target in iterable if condition…` of a comprehension. */
 export interface Clause {

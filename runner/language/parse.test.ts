@@ -104,6 +104,34 @@ statements('syntax errors carry the offset of the problem', () => {
   }
 })
 
+statements('comprehensions: list and dict, several for clauses, conditions', () => {
+  const e = parseExpression('[(a, b) for a, b in pairs if a if b]')
+  assert.is(e.type, 'comprehension')
+  if (e.type !== 'comprehension') return
+  assert.is(e.clauses.length, 1)
+  assert.equal(e.clauses[0]!.target.type, 'tuple')
+  assert.is(e.clauses[0]!.conditions.length, 2)
+  const d = parseExpression('{t.name: len(t.pizzas.all()) for t in toppings}')
+  assert.ok(d.type === 'comprehension' && d.key !== undefined)
+  const nested = parseExpression('[[x for x in r] for r in rows]')
+  assert.ok(nested.type === 'comprehension' && nested.element.type === 'comprehension')
+  assert.equal(
+    parseExpression('[a for a in b for c in a]').type === 'comprehension' &&
+      (parseExpression('[a for a in b for c in a]') as { clauses: unknown[] }).clauses.length,
+    2
+  )
+})
+
+statements('Q operators: | binds looser than &, ~ is unary, comparisons looser than both', () => {
+  const e = parseExpression('~Q(a=1) | Q(b=2) & Q(c=3)')
+  assert.ok(e.type === 'binary' && e.op === '|')
+  if (e.type !== 'binary') return
+  assert.is(e.left.type, 'invert')
+  assert.ok(e.right.type === 'binary' && e.right.op === '&')
+  const div = parseExpression("F('pages') / 10 + 1")
+  assert.ok(div.type === 'binary' && div.op === '+' && div.left.type === 'binary' && div.left.op === '/')
+})
+
 tokens.run()
 statements.run()
 
@@ -111,7 +139,7 @@ const unsupported = suite('valid Python outside the subset')
 
 unsupported('is told apart from a syntax error', () => {
   for (const src of [
-    '[a.id for a in qs]',
+    '(a.id for a in qs)',
     'a1 is a2',
     'x = 1 // 2',
     'f"{x:>3}"',

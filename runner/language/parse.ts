@@ -370,11 +370,11 @@ class Parser {
       const target = toTarget(names.length === 1 ? names[0]! : { type: 'tuple', items: names, at })
       if (!this.isName('in')) this.fail("expected 'in'")
       this.next()
-      const iterable = this.bitOr()
+      const iterable = this.expression()
       const conditions: Expr[] = []
       while (this.isName('if')) {
         this.next()
-        conditions.push(this.bitOr())
+        conditions.push(this.expression())
       }
       clauses.push({ target, iterable, conditions })
     }

@@ -78,7 +78,7 @@ test('baseline cases and errored cases are left alone', async () => {
   const file = join(dir, 'doc.md')
   const text =
     MODELS +
-    'Listed:\n\n```pycon\n>>> A.objects.count()\n5\n```\n\nNot listed:\n\n```pycon\n>>> A.objects.count()\n6\n>>> [a for a in A.objects.all()]\n[]\n```\n'
+    'Listed:\n\n```pycon\n>>> A.objects.count()\n5\n```\n\nNot listed:\n\n```pycon\n>>> A.objects.count()\n6\n>>> list(a for a in A.objects.all())\n[]\n```\n'
   writeFileSync(file, text)
   const baseline = join(dir, 'baseline.json')
   const doc = parseDocument(text, file)
