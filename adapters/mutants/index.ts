@@ -7,13 +7,17 @@ import {
   type AdapterFactory,
   ALL_FEATURES,
   defineAdapter,
+  type Expression,
   type Filter,
   type Hop,
+  type Join,
   type Lookup,
   type Operation,
+  type Predicate,
   type Query,
   type Result,
-  type Schema
+  type Schema,
+  type Select
 } from '../contract.js'
 import { MemoryDatabase } from '../memory/index.js'
 
@@ -282,8 +286,126 @@ export const MUTANTS: readonly Mutant[] = [
         )
       )
     )
-  )
+  ),
+  // The `query` operation (feature `queries`): each breaks one rule of `Select`.
+  mutant('inner-joins', 'a row with nothing related disappears (INNER JOIN where Django joins LEFT)', (run, op) =>
+    run(
+      mapSelect(op, (s) => {
+        const present = s.joins.map(
+          (_, join): Predicate => ({
+            kind: 'lookup',
+            left: { kind: 'field', join, field: 'id' },
+            lookup: 'isnull',
+            right: { kind: 'value', value: false }
+          })
+        )
+        return present.length ? { ...s, where: { kind: 'and', items: [...(s.where ? [s.where] : []), ...present] } } : s
+      })
+    )
+  ),
+  mutant('joins-merged', 'two filter() calls share one join (no multiplied rows, "fixed" aggregates)', (run, op) =>
+    run(mapSelect(op, mergeJoins))
+  ),
+  mutant('aggregate-distinct-ignored', 'Count(distinct=True) counts duplicates', (run, op) =>
+    run(mapSelect(op, (s) => mapExpressions(s, (e) => (e.kind === 'aggregate' ? { ...e, distinct: false } : e))))
+  ),
+  mutant('aggregate-filter-ignored', 'an aggregate counts every row, ignoring filter=Q(...)', (run, op) =>
+    run(mapSelect(op, (s) => mapExpressions(s, (e) => (e.kind === 'aggregate' ? withoutFilter(e) : e))))
+  ),
+  mutant('or-as-and', '| of Q objects behaves like &', (run, op) =>
+    run(mapSelect(op, (s) => mapPredicates(s, (p) => (p.kind === 'or' ? { kind: 'and', items: p.items } : p))))
+  ),
+  mutant('exclusion-untied', "a negated condition is never tied to its filter()'s join", (run, op) =>
+    run(
+      mapSelect(op, (s) =>
+        mapPredicates(s, (p) =>
+          p.kind === 'exists' ? { kind: 'exists', path: p.path, ...(p.condition ? { condition: p.condition } : {}) } : p
+        )
+      )
+    )
+  ),
+  mutant('having-ignored', 'a filter on an aggregate keeps every group', (run, op) => run(mapSelect(op, ({ having: _h, ...s }) => s))),
+  mutant('true-division', 'integer / integer is not truncated', (run, op) =>
+    run(
+      mapSelect(op, (s) =>
+        mapExpressions(s, (e) =>
+          e.kind === 'arithmetic' && e.op === '/'
+            ? { ...e, left: { kind: 'arithmetic', op: '*', left: e.left, right: { kind: 'value', value: 1.0000001 } } }
+            : e
+        )
+      )
+    )
+  ),
+  mutant('distinct-ignores-ordering', 'distinct() compares the selected columns only, not the ordering ones', async (run, op) => {
+    if (op.kind !== 'query' || !op.select.distinct || op.select.orderBy.length === 0) return run(op)
+    const result = await run({ ...op, select: { ...op.select, distinct: false } })
+    if (result.kind !== 'table') return result
+    const seen = new Set<string>()
+    return { kind: 'table', rows: result.rows.filter((r) => !seen.has(JSON.stringify(r)) && seen.add(JSON.stringify(r)) !== undefined) }
+  })
 ]
+
+function withoutFilter(e: Extract<Expression, { kind: 'aggregate' }>): Expression {
+  const { filter: _f, ...rest } = e
+  return rest
+}
+
+const mapSelect = (op: Operation, f: (s: Select) => Select): Operation => (op.kind === 'query' ? { ...op, select: f(op.select) } : op)
+
+/** Rewrite every expression of a select, inside out. */
+function mapExpressions(s: Select, f: (e: Expression) => Expression): Select {
+  const ex = (e: Expression): Expression => {
+    if (e.kind === 'arithmetic') return f({ ...e, left: ex(e.left), right: ex(e.right) })
+    if (e.kind === 'aggregate')
+      return f({ ...e, ...(e.argument ? { argument: ex(e.argument) } : {}), ...(e.filter ? { filter: pr(e.filter) } : {}) })
+    return f(e)
+  }
+  const pr = (p: Predicate): Predicate => {
+    if (p.kind === 'and' || p.kind === 'or') return { ...p, items: p.items.map(pr) }
+    if (p.kind === 'not') return { ...p, item: pr(p.item) }
+    if (p.kind === 'lookup') return { ...p, left: ex(p.left), right: Array.isArray(p.right) ? p.right : ex(p.right as Expression) }
+    return p
+  }
+  return {
+    ...s,
+    ...(s.where ? { where: pr(s.where) } : {}),
+    ...(s.having ? { having: pr(s.having) } : {}),
+    ...(s.group ? { group: s.group.map(ex) } : {}),
+    columns: s.columns.map(ex),
+    orderBy: s.orderBy.map((o) => ({ ...o, expression: ex(o.expression) }))
+  }
+}
+
+/** Rewrite every predicate of a select, inside out. */
+function mapPredicates(s: Select, f: (p: Predicate) => Predicate): Select {
+  const pr = (p: Predicate): Predicate => {
+    if (p.kind === 'and' || p.kind === 'or') return f({ ...p, items: p.items.map(pr) })
+    if (p.kind === 'not') return f({ ...p, item: pr(p.item) })
+    return f(p)
+  }
+  return { ...s, ...(s.where ? { where: pr(s.where) } : {}), ...(s.having ? { having: pr(s.having) } : {}) }
+}
+
+/** Point every join at the first equal one (same start, relation and side). */
+function mergeJoins(s: Select): Select {
+  const target: number[] = []
+  const kept: Join[] = []
+  const newIndex = new Map<number, number>()
+  s.joins.forEach((j, i) => {
+    const from = j.from === undefined ? undefined : target[j.from]
+    const same = kept.findIndex((k) => k.from === from && k.relation === j.relation && k.side === j.side)
+    if (same >= 0) target.push(same)
+    else {
+      kept.push({ ...(from === undefined ? {} : { from }), relation: j.relation, side: j.side })
+      target.push(kept.length - 1)
+    }
+    newIndex.set(i, target[i]!)
+  })
+  const renumbered = mapExpressions({ ...s, joins: kept }, (e) =>
+    e.kind === 'field' && e.join !== undefined ? { ...e, join: newIndex.get(e.join)! } : e
+  )
+  return mapPredicates(renumbered, (p) => (p.kind === 'exists' && p.join !== undefined ? { ...p, join: newIndex.get(p.join)! } : p))
+}
 
 /** Every hop that starts at `model`. */
 function hops(schema: Schema, model: string): Hop[] {
