@@ -16,6 +16,7 @@ import {
   ALL_FEATURES,
   type Condition,
   defineAdapter,
+  type Expression,
   type FieldType,
   type Filter,
   type Key,
@@ -30,7 +31,7 @@ import {
 import { needPackages } from '../packages.js'
 import { createScratch, providerOf, type Scratch } from '../scratch/index.js'
 import { runSelect, selectScope, tablesOf } from '../select.js'
-import { compareRows, multiplicity } from '../semantics.js'
+import { compareRows, compareScalars, multiplicity } from '../semantics.js'
 import { cachedClient } from './cache.js'
 
 /** The driver adapter and driver each provider needs (optional peer dependencies of the kit). */
@@ -51,6 +52,7 @@ interface Delegate {
   update(args: object): Promise<unknown>
   updateMany(args: object): Promise<{ count: number }>
   deleteMany(args: object): Promise<{ count: number }>
+  aggregate(args: object): Promise<unknown>
 }
 
 interface Client {
@@ -208,8 +210,84 @@ class PrismaAdapter implements Adapter {
         return { kind: 'affected', count: targets.length }
       }
       case 'query':
-        return { kind: 'table', rows: runSelect(this.schema, await this.tables(op.select), op.select) }
+        return {
+          kind: 'table',
+          rows: (await this.pushSelect(op.select)) ?? runSelect(this.schema, await this.tables(op.select), op.select)
+        }
     }
+  }
+
+  /**
+   * The shapes of `query` that Prisma's own API says exactly: aggregates
+   * over a whole model (`aggregate` with `_count`/`_sum`/`_avg`/`_min`/`_max`),
+   * and each row with the number of its related rows (a relation `_count`),
+   * Django's `annotate(n=Count('rel'))`. Anything else (undefined) is read
+   * and decided by the reference.
+   */
+  private async pushSelect(select: Select): Promise<Scalar[][] | undefined> {
+    const m = this.model(select.model)
+    const rootField = (e: Expression): e is Extract<Expression, { kind: 'field' }> =>
+      e.kind === 'field' && e.join === undefined && !e.transform
+    if (select.joins.length === 0 && !select.where && !select.having && select.group?.length === 0) {
+      const plan: [string, string][] = []
+      for (const c of select.columns) {
+        if (c.kind !== 'aggregate' || c.filter || !c.argument || !rootField(c.argument)) return undefined
+        if (c.distinct && c.argument.field !== 'id') return undefined
+        plan.push([`_${c.fn}`, this.prismaField(m, c.argument.field)])
+      }
+      const args: Record<string, Record<string, true>> = {}
+      for (const [fn, field] of plan) (args[fn] ??= {})[field] = true
+      const result = (await this.delegate(m).aggregate(args)) as Record<string, Record<string, unknown>>
+      return [
+        select.columns.map((c, i) => {
+          const [fn, field] = plan[i]!
+          const v = result[fn]?.[field] ?? null
+          if (v === null || fn === '_count') return v === null ? null : Number(v)
+          if (fn === '_avg') return Number(v)
+          const name = (c as { argument: { field: string } }).argument.field
+          return this.fromPrisma(m, name, v)
+        })
+      ]
+    }
+    const one = select.joins[0]
+    const grouped =
+      select.group?.length === 1 && select.group[0]!.kind === 'field' && rootField(select.group[0]!) && select.group[0]!.field === 'id'
+    if (!one || select.joins.length !== 1 || one.from !== undefined || select.where || select.having || select.distinct || !grouped)
+      return undefined
+    if (select.orderBy.some((o) => o.nulls)) return undefined
+    const count = (e: Expression) =>
+      e.kind === 'aggregate' &&
+      e.fn === 'count' &&
+      !e.filter &&
+      e.argument?.kind === 'field' &&
+      e.argument.join === 0 &&
+      e.argument.field === 'id'
+    const usable = (e: Expression) => rootField(e) || count(e)
+    if (!select.columns.every(usable) || !select.orderBy.every((o) => usable(o.expression))) return undefined
+    const field = this.hop({ relation: one.relation, side: one.side }).field
+    const found = await this.delegate(m).findMany({ select: { ...this.allFields(m), _count: { select: { [field]: true } } } })
+    const value = (e: Expression, record: Record<string, unknown>, row: Row): Scalar =>
+      count(e)
+        ? Number((record['_count'] as Record<string, unknown>)[field])
+        : (row as Record<string, Scalar>)[(e as { field: string }).field]!
+    const rows = found.map((record) => {
+      const row = this.row(m, record)
+      return {
+        row,
+        columns: select.columns.map((e) => value(e, record, row)),
+        order: select.orderBy.map((o) => value(o.expression, record, row))
+      }
+    })
+    rows.sort((a, b) => {
+      for (const [i, o] of select.orderBy.entries()) {
+        const e = o.expression
+        const c = compareScalars(a.order[i]!, b.order[i]!, count(e) ? 'integer' : this.typeOf(m, (e as { field: string }).field))
+        if (c !== 0) return o.descending ? -c : c
+      }
+      return compareScalars(a.row.id, b.row.id)
+    })
+    const end = select.limit === undefined ? undefined : select.offset + select.limit
+    return rows.slice(select.offset, end).map((r) => r.columns)
   }
 
   /**
