@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Adapter, AdapterFactory, Filter, Key, Operation, Query, Result, Schema } from './contract.js'
+import type { Adapter, AdapterFactory, Filter, Key, Operation, Query, Result, Schema, Select } from './contract.js'
 import { availableTargets, type Target } from './servers.js'
 
 /** The schema the suite uses (the seed document's models). */
@@ -232,6 +232,24 @@ export const featureSchemas = {
         reverseAccessor: 'stalkers'
       }
     ]
+  },
+  queries: {
+    models: [
+      { name: 'Author', fields: [{ name: 'name', type: 'string', maxLength: 20, nullable: false }], ordering: [] },
+      {
+        name: 'Book',
+        fields: [
+          { name: 'title', type: 'string', maxLength: 20, nullable: false },
+          { name: 'pages', type: 'integer', nullable: true }
+        ],
+        ordering: []
+      },
+      { name: 'Store', fields: [{ name: 'name', type: 'string', maxLength: 20, nullable: false }], ordering: [] }
+    ],
+    relations: [
+      { name: 'Book.authors', source: 'Book', field: 'authors', target: 'Author', reverseQueryName: 'book', reverseAccessor: 'book_set' },
+      { name: 'Store.books', source: 'Store', field: 'books', target: 'Book', reverseQueryName: 'store', reverseAccessor: 'store_set' }
+    ]
   }
 } as const satisfies Record<string, Schema>
 
@@ -347,6 +365,105 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
       ),
       []
     )
+  })
+
+  it('queries', 'the query operation: left joins, multiplied aggregates, having, exists tied to a join, nulls ordering', async () => {
+    await open(featureSchemas.queries)
+    for (const name of ['Ann', 'Bo']) await run({ kind: 'insert', model: 'Author', values: { name } })
+    for (const [title, pages] of [
+      ['One', 100],
+      ['Two', null],
+      ['Three', 7]
+    ] as const)
+      await run({ kind: 'insert', model: 'Book', values: { title, pages } })
+    for (const name of ['S1', 'S2']) await run({ kind: 'insert', model: 'Store', values: { name } })
+    await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 1, targets: [1, 2] })
+    await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 2, targets: [1] })
+    await run({ kind: 'add', relation: 'Store.books', side: 'forward', id: 1, targets: [1, 2] })
+    await run({ kind: 'add', relation: 'Store.books', side: 'forward', id: 2, targets: [1] })
+    const table = async (select: Partial<Select> & Pick<Select, 'model' | 'columns'>) => {
+      const r = await run({ kind: 'query', select: { joins: [], distinct: false, orderBy: [], offset: 0, ...select } })
+      return r.kind === 'table' ? r.rows : r
+    }
+    const id = { kind: 'field', field: 'id' } as const
+    const authors = { relation: 'Book.authors', side: 'forward' } as const
+    const stores = { relation: 'Store.books', side: 'reverse' } as const
+    const count = (join: number, distinct = false) =>
+      ({ kind: 'aggregate', fn: 'count', argument: { kind: 'field', join, field: 'id' }, distinct }) as const
+    assert.equal(
+      await table({ model: 'Book', joins: [authors], columns: [id, { kind: 'field', join: 0, field: 'name' }] }),
+      [
+        [1, 'Ann'],
+        [1, 'Bo'],
+        [2, 'Ann'],
+        [3, null]
+      ],
+      'a join is a LEFT JOIN, one row per related row'
+    )
+    assert.equal(
+      await table({ model: 'Book', joins: [authors], group: [id], columns: [id, count(0)] }),
+      [
+        [1, 2],
+        [2, 1],
+        [3, 0]
+      ],
+      'Count over one relation (Django annotate(Count))'
+    )
+    assert.equal(
+      await table({ model: 'Book', joins: [authors, stores], group: [id], columns: [id, count(0), count(1), count(0, true)] }),
+      [
+        [1, 4, 4, 2],
+        [2, 1, 1, 1],
+        [3, 0, 0, 0]
+      ],
+      'two relations multiply each other; distinct does not'
+    )
+    const having = { kind: 'lookup', left: count(0), lookup: 'gte', right: { kind: 'value', value: 1 } } as const
+    assert.equal(
+      await table({
+        model: 'Book',
+        joins: [authors],
+        group: [id],
+        having,
+        columns: [id],
+        orderBy: [{ expression: count(0), descending: true }]
+      }),
+      [[1], [2]],
+      'having, ordering by an aggregate'
+    )
+    const pages = { kind: 'field', field: 'pages' } as const
+    const agg = (fn: 'sum' | 'avg' | 'min' | 'max' | 'count') => ({ kind: 'aggregate', fn, argument: pages, distinct: false }) as const
+    assert.equal(
+      await table({ model: 'Book', group: [], columns: [agg('sum'), agg('avg'), agg('min'), agg('max'), agg('count')] }),
+      [[107, 53.5, 7, 100, 2]],
+      'aggregates skip NULL'
+    )
+    const ann = { kind: 'exists', path: [authors], condition: { field: 'name', lookup: 'exact', value: 'Ann' } } as const
+    assert.equal(
+      await table({
+        model: 'Book',
+        joins: [authors],
+        where: { kind: 'not', item: { ...ann, join: 0 } },
+        columns: [id, { kind: 'field', join: 0, field: 'name' }]
+      }),
+      [
+        [1, 'Bo'],
+        [3, null]
+      ],
+      'an exists tied to a join tests that joined row'
+    )
+    assert.equal(
+      await table({ model: 'Book', where: { kind: 'not', item: ann }, columns: [id] }),
+      [[3]],
+      'an untied exists tests every related row'
+    )
+    assert.equal(
+      await table({ model: 'Book', columns: [id], orderBy: [{ expression: pages, descending: false, nulls: 'last' }] }),
+      [[3], [1], [2]],
+      'nulls last'
+    )
+    const half = { kind: 'arithmetic', op: '/', left: pages, right: { kind: 'value', value: 2 } } as const
+    assert.equal(await table({ model: 'Book', columns: [half] }), [[50], [null], [3]], 'integer division truncates, NULL spreads')
   })
 
   test.run()

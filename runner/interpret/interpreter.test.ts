@@ -208,4 +208,32 @@ wider('comprehensions keep their names to themselves', async () => {
   )
 })
 
+wider('prefetch_related: one query per level instead of one per instance, the same results', async () => {
+  const db = await memory.open({ schema: MODELS.schema })
+  let ops = 0
+  const py = new Interpreter(MODELS, (op) => (ops++, db.execute(op)), { features: ALL_FEATURES })
+  const say = (s: string) => py.execute(parseStatement(s))
+  for (const s of [
+    "a1 = Author.objects.create(name='Ann')",
+    "a2 = Author.objects.create(name='Bob')",
+    "b1 = Book.objects.create(title='Dune')",
+    "b2 = Book.objects.create(title='Emma')",
+    "b3 = Book.objects.create(title='Fire')",
+    'b1.authors.add(a1, a2)',
+    'b2.authors.add(a2)'
+  ])
+    await say(s)
+  const count = async (s: string) => {
+    ops = 0
+    const out = await say(s)
+    return { out, ops }
+  }
+  const plain = await count('[[a.name for a in b.authors.all()] for b in Book.objects.all()]')
+  const prefetched = await count("[[a.name for a in b.authors.all()] for b in Book.objects.prefetch_related('authors')]")
+  assert.is(plain.out, "[['Ann', 'Bob'], ['Bob'], []]\n")
+  assert.is(prefetched.out, plain.out)
+  assert.is(plain.ops, 4)
+  assert.is(prefetched.ops, 2)
+})
+
 wider.run()
