@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { schema } from '../contract-suite.js'
 import prisma from '../prisma/index.js'
 import { availableTargets } from '../servers.js'
-import { createScratch, providerOf, ScratchError } from './index.js'
+import { createScratch, providerOf, ScratchError, SQLITE_SCRATCH_PRAGMAS } from './index.js'
 
 const targets = await availableTargets()
 const test = suite('scratch databases')
@@ -113,6 +113,39 @@ files('file: names a new SQLite file, refused when it exists', async () => {
   const reused = await createScratch(`file:${join(dir, 'mine.sqlite')}`, { reuse: true })
   await reused.drop()
   assert.ok(existsSync(join(dir, 'mine.sqlite')), 'a reused file is never deleted')
+})
+
+files('a SQLite file the kit creates is throwaway: no journal on disk, no fsync; a reused file keeps its settings', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const { default: Database } = await import('better-sqlite3')
+  const dir = mkdtempSync(join(tmpdir(), 'ormconf-file-'))
+  for (const s of [await createScratch(undefined), await createScratch(`file:${join(dir, 'new.sqlite')}`)]) {
+    assert.is(s.pragmas, SQLITE_SCRATCH_PRAGMAS)
+    await s.exec('CREATE TABLE t (x INTEGER)')
+    const db = new Database(s.url)
+    db.exec(s.pragmas!)
+    assert.is(db.pragma('journal_mode', { simple: true }), 'memory')
+    assert.is(db.pragma('synchronous', { simple: true }), 0)
+    db.exec('BEGIN; INSERT INTO t VALUES (1); ROLLBACK')
+    assert.is((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 0, 'a transaction still rolls back')
+    db.close()
+    await s.drop()
+  }
+  const mine = await createScratch(`file:${join(dir, 'mine.sqlite')}`)
+  await mine.exec('CREATE TABLE t (x INTEGER)')
+  const reused = await createScratch(`file:${join(dir, 'mine.sqlite')}`, { reuse: true })
+  assert.is(reused.created, false)
+  assert.is(reused.pragmas, undefined)
+  await mine.drop()
+  rmSync(dir, { recursive: true, force: true })
+  const servers = targets.filter((x) => x.url)
+  for (const t of servers) {
+    const s = await createScratch(t.url)
+    assert.is(s.pragmas, undefined, t.name)
+    await s.drop()
+  }
 })
 
 files.run()

@@ -211,7 +211,14 @@ wider('comprehensions keep their names to themselves', async () => {
 wider('prefetch_related: one query per level instead of one per instance, the same results', async () => {
   const db = await memory.open({ schema: MODELS.schema })
   let ops = 0
-  const py = new Interpreter(MODELS, (op) => (ops++, db.execute(op)), { features: ALL_FEATURES })
+  const py = new Interpreter(
+    MODELS,
+    (op) => {
+      ops++
+      return db.execute(op)
+    },
+    { features: ALL_FEATURES }
+  )
   const say = (s: string) => py.execute(parseStatement(s))
   for (const s of [
     "a1 = Author.objects.create(name='Ann')",
