@@ -40,6 +40,8 @@ function timeCommand(cmd, args, env = {}) {
       })
     : spawnSync(cmd, args, { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } })
   const ms = performance.now() - t
+  // A failed command is no measurement.
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr ?? '').slice(-500)}`)
   const kb = gnuTime ? Number((r.stderr ?? '').trim().split('\n').pop()) : NaN
   return { ms, status: r.status, peakMB: Number.isFinite(kb) ? kb / 1024 : undefined }
 }

@@ -7,6 +7,6 @@ import { setFlagsFromString } from 'node:v8'
 // it again in the background for ~300 ms of a short run and ~100 MB; its
 // baseline tier is fast enough for a conformance run (bench/results.md).
 setFlagsFromString('--liftoff-only')
-const { main } = await import('../dist/runner/cli.bundle.mjs')
+const { runCli } = await import('../dist/runner/cli.bundle.mjs')
 
-process.exitCode = await main(process.argv)
+await runCli(process.argv)

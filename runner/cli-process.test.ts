@@ -13,6 +13,8 @@ import * as assert from 'uvu/assert'
 import { availableTargets, type Target } from '../adapters/servers.js'
 
 const ENTRY = "import('./runner/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv) })"
+/** What bin/cli.js does: runCli exits when the run is over. */
+const LIKE_BIN = "import('./runner/cli.ts').then((m) => m.runCli(process.argv))"
 const FIXTURE = './runner/fixtures/scratch-adapter.ts'
 
 interface Child {
@@ -28,9 +30,10 @@ interface Child {
 function start(
   args: string[],
   env: Record<string, string> = {},
-  tmp = mkdtempSync(join(tmpdir(), 'ormconf-proc-'))
+  tmp = mkdtempSync(join(tmpdir(), 'ormconf-proc-')),
+  entry = ENTRY
 ): Child & { tmp: string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', ENTRY, 'x', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', entry, 'x', ...args], {
     env: { ...process.env, TMPDIR: tmp, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -115,6 +118,19 @@ exits('--timeout: large values work (three times it still fits a timer), beyond 
   assert.is((await huge.exited).code, 2)
   assert.equal(kitLines(huge.stderr).length, 1)
   assert.match(huge.stderr, /--timeout must be at most 2147483647 ms/)
+})
+
+exits('an adapter that leaves a timer running: the finished run still exits, with its report', async () => {
+  const c = start(
+    ['run', 'spec/many-to-many.md', '--adapter', FIXTURE],
+    { ORMCONF_FIXTURE_LINGER: '1' },
+    mkdtempSync(join(tmpdir(), 'ormconf-proc-')),
+    LIKE_BIN
+  )
+  const { code, signal } = await c.exited
+  assert.is(signal, null, 'not killed by the test limit')
+  assert.is(code, 0, c.stderr)
+  assert.match(c.stdout, /88 passed, 0 failed, 1 expected failures/)
 })
 
 exits.run()

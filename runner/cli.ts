@@ -98,6 +98,18 @@ interface Stopper {
   readonly signal: AbortSignal
 }
 
+/**
+ * The command line as a process (what `bin/cli.js` runs): exit with `main`'s
+ * status once its output is written, even when an adapter left a timer or a
+ * socket behind; a finished run never hangs.
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const code = await main(argv)
+  process.exitCode = code
+  for (const stream of [process.stdout, process.stderr]) await new Promise<void>((resolve) => stream.write('', () => resolve()))
+  process.exit(code)
+}
+
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const open: Adapter[] = []
