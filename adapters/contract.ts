@@ -33,7 +33,10 @@
  * 6. Lookups keep Django's documented meaning on every database: `exact`,
  *    `contains`, `startswith`, `endswith` are case-sensitive; the `i…` variants
  *    compare case-insensitively. Values are plain strings: `%`, `_` and `\` in a
- *    value are never wildcards.
+ *    value are never wildcards. Case folding is promised for ASCII letters
+ *    only: beyond them Django itself answers per database (`'ÉCOLE'` with
+ *    `icontains='école'` matches on PostgreSQL, not on SQLite), so no
+ *    document may depend on it and an adapter follows its database.
  * 7. `add` is idempotent (an existing link is not duplicated). Deleting a row on
  *    either side of a relation removes its links; a bulk `delete` by query does
  *    the same for every row it deletes.
