@@ -69,9 +69,64 @@ const statement = fc.oneof(
   query.map((q) => `len(${q})`),
   fc.string({ maxLength: 20 })
 )
-const example = fc.tuple(statement, fc.constantFrom('', 'None', '1', '<QuerySet []>', 'Traceback (most recent call last):\n...\nValueError: x'))
+// The wider QuerySet API (feature `queries`): Q trees, F arithmetic, aggregates, paths, comprehensions.
+const qLeaf = kwarg.map((k) => `Q(${k})`)
+const qTree: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    qLeaf,
+    fc.tuple(tie('tree'), fc.constantFrom(' | ', ' & '), tie('tree')).map(([a, op, b]) => `(${a}${op}${b})`),
+    tie('tree').map((t) => `~${t}`)
+  )
+})).tree as fc.Arbitrary<string>
+const path = fc.constantFrom('title', 'headline', 'publications', 'publications__title', 'article__headline', 'publications__article__headline', 'id', 'nope', '__proto__', 'constructor')
+const fExpr = fc.tuple(path, fc.constantFrom('', ' + 1', ' * 2', ' / 3', ' - F("id")')).map(([p, tail]) => `F('${p}')${tail}`)
+const aggregate = fc.tuple(fc.constantFrom('Count', 'Sum', 'Avg', 'Min', 'Max'), path, fc.constantFrom('', ', distinct=True', ', filter=Q(id__gt=1)')).map(([f, p, o]) => `${f}('${p}'${o})`)
+const wideStep = fc.oneof(
+  qTree.map((q) => `.filter(${q})`),
+  qTree.map((q) => `.exclude(${q})`),
+  fc.tuple(field, fExpr).map(([f, e]) => `.filter(${f}__gt=${e})`),
+  aggregate.map((a) => `.annotate(n=${a})`),
+  aggregate.map((a) => `.annotate(${a})`),
+  aggregate.map((a) => `.aggregate(${a})`),
+  path.map((p) => `.values('${p}')`),
+  path.map((p) => `.values_list('${p}', named=True)`),
+  path.map((p) => `.order_by('-${p}')`),
+  fExpr.map((e) => `.order_by((${e}).desc(nulls_last=True))`),
+  path.map((p) => `.prefetch_related('${p}')`),
+  fc.constantFrom('.in_bulk()', '.in_bulk([1, 2])', ".latest('id')", ".earliest('nope')", ".dates('title', 'year')", '.ordered', '.filter(n__gt=0)', '.order_by("n")'),
+  fExpr.map((e) => `.update(title=${e})`)
+)
+const wideQuery = fc.tuple(model, fc.array(wideStep, { maxLength: 4 })).map(([m, s]) => `${m}.objects${s.join('')}`)
+const wide = fc.oneof(
+  wideQuery,
+  wideQuery.map((q) => `[x for x in ${q}]`),
+  wideQuery.map((q) => `{x: 1 for x in ${q} if x}`),
+  fc.tuple(name, fExpr).map(([n, e]) => `${n}.title = ${e}`),
+  fc.constantFrom('from django.db.models import Q, F, Count, Sum, Avg, Min, Max, Prefetch', "Prefetch('publications', queryset=Publication.objects.values('id'))")
+)
+const hostile = fc.constantFrom(
+  'a1.__proto__',
+  'a1.constructor',
+  "Article.objects.filter(__proto__='x')",
+  "Article.objects.values('constructor')",
+  "Q(__proto__=1) | Q(toString=2)",
+  "{'__proto__': 1}['__proto__']",
+  '(' .repeat(300) + '1' + ')'.repeat(300),
+  '[' .repeat(300) + ']'.repeat(300),
+  '~'.repeat(5000) + 'Q()',
+  "Article.objects" + '.all()'.repeat(600)
+)
+
+const example = fc.tuple(fc.oneof({ arbitrary: statement, weight: 3 }, { arbitrary: wide, weight: 2 }, { arbitrary: hostile, weight: 1 }), fc.constantFrom('', 'None', '1', '<QuerySet []>', 'Traceback (most recent call last):\n...\nValueError: x'))
   .map(([s, want]) => `>>> ${s}${want ? '\n' + want : ''}`)
-const generated = fc.array(example, { minLength: 1, maxLength: 12 }).map((xs) => `# Fuzz\n\n${MODELS}\n\n\`\`\`pycon\n${xs.join('\n')}\n\`\`\`\n`)
+const generated = fc
+  .tuple(fc.array(example, { minLength: 1, maxLength: 12 }), fc.boolean())
+  // Half the documents arrive with Windows line endings (doctest reads them as LF).
+  .map(([xs, crlf]) => {
+    const text = `# Fuzz\n\n${MODELS}\n\n\`\`\`pycon\n>>> from django.db.models import Q, F, Count, Sum, Avg, Min, Max, Prefetch\n${xs.join('\n')}\n\`\`\`\n`
+    return crlf ? text.replace(/\n/g, '\r\n') : text
+  })
 
 // Mutations of a window of the seed: delete, duplicate, swap lines, insert characters, truncate.
 const mutated = fc.tuple(
