@@ -176,6 +176,13 @@ const djangoOk =
       '| line | statement | Prisma | Django |',
       '| ---: | --- | ---: | ---: |',
       ...top.map((e) => `| ${e.line} | \`${e.source.replace(/\|/g, '\\|')}\` | ${e.prisma} | ${e.django} |`),
+      '',
+      "What Prisma's relation API cannot avoid (its query log for `a1.publications.add(p1)`): a nested",
+      '`connect` is one transaction of the owner looked up by its key, the targets looked up (a `connect`',
+      'to a missing row must fail), `INSERT OR IGNORE` into the join table, the owner read back (`update`',
+      'always returns the record), and `COMMIT`. Django reads the existing links and inserts the new ones.',
+      'No other shape of the implicit many-to-many API (`set`, `connect` from the other side, a nested',
+      '`update`) does it in fewer; only raw SQL on the join table would, which the adapter does not write.',
       ''
     )
   } else md.push('Django column skipped: Django is not installed.', '')

@@ -72,6 +72,17 @@ for (const type of ['commonjs', 'module']) {
     if (!/Total:\s+\d+/.test(out) || /FAIL/.test(out)) throw new Error(out)
     return out.match(/Passed:\s+\d+/)?.[0]
   })
+  // A third party's adapter answering the query operation with the kit's reference over its own rows.
+  const queryAdapter =
+    type === 'module'
+      ? `import memory from 'orm-conformance/memory'\nimport { runSelect, tablesOf } from 'orm-conformance/select'\n\nexport default { name: 'tables', features: memory.features, async open(o) {\n  const db = await memory.open(o)\n  return { async execute(op) {\n    if (op.kind !== 'query') return db.execute(op)\n    const rows = new Map(); const links = new Map()\n    for (const m of o.schema.models) rows.set(m.name, (await db.execute({ kind: 'select', query: { model: m.name, filters: [], distinct: false, orderBy: [], offset: 0 } })).rows)\n    for (const r of o.schema.relations) { const pairs = []; for (const row of rows.get(r.source)) for (const t of (await db.execute({ kind: 'select', query: { model: r.target, filters: [{ negated: false, conditions: [{ via: { relation: r.name, side: 'reverse' }, field: 'id', lookup: 'exact', value: row.id }] }], distinct: false, orderBy: [], offset: 0 } })).rows) pairs.push([row.id, t.id]); links.set(r.name, pairs) }\n    return { kind: 'table', rows: runSelect(o.schema, tablesOf(o.schema, rows, links), op.select) }\n  } }\n} }\n`
+      : `const memory = require('orm-conformance/memory').default\nconst { runSelect, tablesOf } = require('orm-conformance/select')\nif (typeof runSelect !== 'function' || typeof tablesOf !== 'function') throw new Error('orm-conformance/select')\nmodule.exports = memory\n`
+  const queryFile = type === 'module' ? 'query-adapter.js' : 'query-adapter.cjs'
+  writeFileSync(join(dir, queryFile), queryAdapter)
+  step(`${type}: the wider QuerySet API by name, through orm-conformance/select`, () => {
+    const out = sh('npx', ['orm-conformance', 'run', 'bookshop-queries', '--adapter', `./${queryFile}`], dir)
+    if (!/207 passed, 0 failed/.test(out)) throw new Error(out)
+  })
   step(`${type}: generated tests`, () => {
     sh('npx', ['orm-conformance', 'generate', 'many-to-many', '--out', 'conformance', '--adapter', './js-adapter.js'], dir)
     const out = sh('node', ['--import', 'tsx', 'node_modules/uvu/bin.js', 'conformance'], dir)
