@@ -162,6 +162,15 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
       assert.equal(r.kind === 'rows' && r.rows.map((x) => x.title), ['Science News', 'Science Weekly', 'The Journal', 'Zebra', 'apple'])
     })
 
+    it('a string of max_length characters comes back whole, astral characters and quotes included', async () => {
+      // Publication.title has max_length 30: 30 code points, four of them outside the BMP.
+      const title = `${'é'.repeat(10)}'"\\%_${'😀'.repeat(4)}${'x'.repeat(11)}`
+      assert.is([...title].length, 30)
+      const { id } = (await run({ kind: 'insert', model: 'Publication', values: { title } })) as { id: number }
+      const r = await run({ kind: 'select', query: q('Publication', [f([{ field: 'id', lookup: 'exact', value: id }])]) })
+      assert.equal(r.kind === 'rows' && r.rows.map((x) => x.title), [title])
+    })
+
     it('counts the SQL statements it issues', async () => {
       if (!db.queryCount) return // optional in the contract
       const before = db.queryCount()

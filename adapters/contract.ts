@@ -52,6 +52,12 @@
  * Django with `USE_TZ = False`); `time` `'HH:MM:SS.ffffff'`. Fixed widths, so
  * the text of dates and times orders like the values.
  *
+ * A `string` field stores any string of up to `maxLength` code points (any
+ * length without one). Beyond `maxLength`, and for a NUL character, Django
+ * itself answers per database (SQLite stores them; PostgreSQL refuses both;
+ * MySQL refuses or truncates): no document may depend on it, and an adapter
+ * follows its database.
+ *
  * Everything beyond the first contract (string, integer and boolean fields,
  * automatic integer ids, relations between two models, the lookups up to
  * `isnull`) is a `Feature` an adapter declares; the runner refuses a
