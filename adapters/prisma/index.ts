@@ -21,6 +21,7 @@ import {
   type Filter,
   type Key,
   type Operation,
+  type Predicate,
   type Query,
   type Result,
   type Row,
@@ -249,6 +250,8 @@ class PrismaAdapter implements Adapter {
         })
       ]
     }
+    const filtered = (await this.pushFilter(select, m)) ?? (await this.pushPrefetch(select, m))
+    if (filtered) return filtered
     const one = select.joins[0]
     const grouped =
       select.group?.length === 1 && select.group[0]!.kind === 'field' && rootField(select.group[0]!) && select.group[0]!.field === 'id'
@@ -288,6 +291,142 @@ class PrismaAdapter implements Adapter {
     })
     const end = select.limit === undefined ? undefined : select.offset + select.limit
     return rows.slice(select.offset, end).map((r) => r.columns)
+  }
+
+  /**
+   * A select without joins or grouping whose `where` Prisma says exactly: a
+   * tree of `AND`/`OR`/`NOT`, field filters and relation filters (`some`
+   * through every hop of an `exists`), Django's `Q` objects and exclusions.
+   * Every lookup on a nullable field carries `NOT null`, as Django's added
+   * `IS NOT NULL` does, so that `NOT` keeps the rows where the field is NULL.
+   */
+  private async pushFilter(select: Select, m: PrismaModel): Promise<Scalar[][] | undefined> {
+    const plain = (e: Expression): e is Extract<Expression, { kind: 'field' }> => e.kind === 'field' && e.join === undefined && !e.transform
+    if (select.joins.length || select.group || select.having) return undefined
+    if (!select.columns.every(plain) || !select.orderBy.every((o) => plain(o.expression))) return undefined
+    const where = select.where ? this.pushPredicate(select.where, m) : {}
+    if (!where) return undefined
+    const found = await this.delegate(m).findMany({ where, select: this.allFields(m) })
+    const value = (row: Row, e: Expression) => (row as Record<string, Scalar>)[(e as { field: string }).field] ?? null
+    let out = found.map((record) => {
+      const row = this.row(m, record)
+      return { row, columns: select.columns.map((e) => value(row, e)), order: select.orderBy.map((o) => value(row, o.expression)) }
+    })
+    if (select.distinct) {
+      const seen = new Set<string>()
+      out = out.filter((o) => {
+        const key = JSON.stringify([o.columns, o.order])
+        return !seen.has(key) && seen.add(key) !== undefined
+      })
+    }
+    out.sort((a, b) => {
+      for (const [i, o] of select.orderBy.entries()) {
+        const x = a.order[i]!
+        const y = b.order[i]!
+        if (o.nulls && (x === null) !== (y === null)) return (x === null) === (o.nulls === 'first') ? -1 : 1
+        const c = compareScalars(x, y, this.typeOf(m, (o.expression as { field: string }).field))
+        if (c !== 0) return o.descending ? -c : c
+      }
+      return compareScalars(a.row.id, b.row.id)
+    })
+    const end = select.limit === undefined ? undefined : select.offset + select.limit
+    return out.slice(select.offset, end).map((o) => o.columns)
+  }
+
+  /**
+   * `prefetch_related`'s query: the rows related to a list of owners, each
+   * with its owner's key, as one relation filter (`some`) and a filtered
+   * relation `select` that lists the owners of each row.
+   */
+  private async pushPrefetch(select: Select, m: PrismaModel): Promise<Scalar[][] | undefined> {
+    const plain = (e: Expression): e is Extract<Expression, { kind: 'field' }> => e.kind === 'field' && e.join === undefined && !e.transform
+    const [join, ...more] = select.joins
+    if (!join || more.length || join.from !== undefined || select.group || select.having || select.distinct) return undefined
+    const [owner, ...columns] = select.columns
+    if (owner?.kind !== 'field' || owner.join !== 0 || owner.field !== 'id' || !columns.every(plain)) return undefined
+    if (!select.orderBy.every((o) => plain(o.expression) && !o.nulls)) return undefined
+    const items = select.where?.kind === 'and' ? select.where.items : select.where ? [select.where] : []
+    const isOwners = (p: Predicate) =>
+      p.kind === 'lookup' &&
+      p.lookup === 'in' &&
+      p.left.kind === 'field' &&
+      p.left.join === 0 &&
+      p.left.field === 'id' &&
+      Array.isArray(p.right)
+    const owners = items.filter(isOwners)
+    if (owners.length !== 1) return undefined
+    const rest = items.filter((p) => !isOwners(p)).map((p) => this.pushPredicate(p, m))
+    if (rest.some((x) => x === undefined)) return undefined
+    const { field, model: other } = this.hop({ relation: join.relation, side: join.side })
+    const keys = ((owners[0] as unknown as { right: Scalar[] }).right ?? []).map((k) => this.key(other, k as Key))
+    const byOwner = { [other.key]: { in: keys } }
+    const found = await this.delegate(m).findMany({
+      where: { AND: [...(rest as Where[]), { [field]: { some: byOwner } }] },
+      select: { ...this.allFields(m), [field]: { where: byOwner, select: { [other.key]: true } } }
+    })
+    const out: { row: Row; owner: Key; order: Scalar[] }[] = []
+    for (const record of found) {
+      const row = this.row(m, record)
+      for (const o of (record[field] as Record<string, unknown>[]) ?? []) {
+        out.push({ row, owner: this.keyOut(other, o[other.key]), order: select.orderBy.map((x) => this.cell(row, x.expression)) })
+      }
+    }
+    out.sort((a, b) => {
+      for (const [i, o] of select.orderBy.entries()) {
+        const c = compareScalars(a.order[i]!, b.order[i]!, this.typeOf(m, (o.expression as { field: string }).field))
+        if (c !== 0) return o.descending ? -c : c
+      }
+      return compareScalars(a.row.id, b.row.id) || compareScalars(a.owner, b.owner)
+    })
+    const end = select.limit === undefined ? undefined : select.offset + select.limit
+    return out.slice(select.offset, end).map((o) => [o.owner, ...columns.map((e) => this.cell(o.row, e))])
+  }
+
+  private cell(row: Row, e: Expression): Scalar {
+    return (row as Record<string, Scalar>)[(e as { field: string }).field] ?? null
+  }
+
+  /** A predicate as an exact Prisma where, or undefined when Prisma cannot say it exactly. */
+  private pushPredicate(p: Predicate, m: PrismaModel): Where | undefined {
+    switch (p.kind) {
+      case 'and':
+      case 'or': {
+        const items = p.items.map((x) => this.pushPredicate(x, m))
+        return items.every((x) => x !== undefined) ? { [p.kind === 'and' ? 'AND' : 'OR']: items } : undefined
+      }
+      case 'not': {
+        const item = this.pushPredicate(p.item, m)
+        return item && { NOT: item }
+      }
+      case 'lookup': {
+        if (p.left.kind !== 'field' || p.left.join !== undefined || p.left.transform) return undefined
+        if (!Array.isArray(p.right) && (p.right as Expression).kind !== 'value') return undefined
+        const value = Array.isArray(p.right) ? (p.right as Scalar[]) : (p.right as { value: Scalar }).value
+        return this.pushLeaf({ field: p.left.field, lookup: p.lookup, value }, m)
+      }
+      case 'exists': {
+        if (p.join !== undefined) return undefined
+        const fields: string[] = []
+        let at = m
+        for (const hop of p.path) {
+          const step = this.hop(hop)
+          fields.push(step.field)
+          at = step.model
+        }
+        let where = p.condition ? this.pushLeaf(p.condition, at) : {}
+        if (!where) return undefined
+        for (const field of fields.reverse()) where = { [field]: { some: where } }
+        return where
+      }
+    }
+  }
+
+  private pushLeaf(c: Omit<Condition, 'via'>, m: PrismaModel): Where | undefined {
+    const pushed = this.push(c as Condition, m)
+    if (!pushed.exact) return undefined
+    const where = pushed.where ?? {}
+    const nullable = c.field !== 'id' && m.fields.some((f) => f.name === c.field && f.nullable)
+    return nullable && c.lookup !== 'isnull' ? { AND: [where, { NOT: { [this.prismaField(m, c.field)]: null } }] } : where
   }
 
   /**
