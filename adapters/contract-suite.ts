@@ -471,6 +471,21 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
       [[3], [1], [2]],
       'nulls last'
     )
+    const big = { kind: 'lookup', left: pages, lookup: 'gt', right: { kind: 'value', value: 50 } } as const
+    assert.equal(
+      await table({ model: 'Book', where: { kind: 'not', item: big }, columns: [id] }),
+      [[2], [3]],
+      'NOT keeps a NULL field (two-valued logic)'
+    )
+    assert.equal(
+      await table({
+        model: 'Book',
+        where: { kind: 'or', items: [big, { kind: 'not', item: { kind: 'exists', path: [authors] } }] },
+        columns: [id]
+      }),
+      [[1], [3]],
+      'or, not, exists'
+    )
     const half = { kind: 'arithmetic', op: '/', left: pages, right: { kind: 'value', value: 2 } } as const
     assert.equal(await table({ model: 'Book', columns: [half] }), [[50], [null], [3]], 'integer division truncates, NULL spreads')
   })
