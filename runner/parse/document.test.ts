@@ -19,6 +19,67 @@ test('examples get section, prose, absolute lines and stable ids', () => {
   assert.match(first!.id, /^making-things\/create-one-[0-9a-f]{7}$/)
 })
 
+test('example blocks remark does not read keep CommonMark meaning: HTML comments, other fences, lists, block quotes', () => {
+  const body = [
+    'One:',
+    '',
+    '```pycon',
+    '>>> 1',
+    '1',
+    '```',
+    '',
+    '<!-- hidden:',
+    '',
+    '```pycon',
+    '>>> 2',
+    '2',
+    '```',
+    '',
+    '-->',
+    '',
+    '````markdown',
+    '```pycon',
+    '>>> 3',
+    '3',
+    '```',
+    '````',
+    '',
+    '- In a list:',
+    '',
+    '  ```pycon',
+    '  >>> 4',
+    '  4',
+    '  ```',
+    '',
+    '> Quoted:',
+    '>',
+    '> ```pycon',
+    '> >>> 5',
+    '> 5',
+    '> ```',
+    '',
+    '## Later',
+    '',
+    'Two:',
+    '',
+    '~~~doctest',
+    '>>> 6',
+    '6',
+    '~~~',
+    ''
+  ].join('\n')
+  const d = parseDocument(doc(body), 'd.md')
+  assert.equal(
+    d.examples.map((e) => [e.source, e.place.line, e.place.column, e.section, e.context]),
+    [
+      ['1', 11, 1, 'Title', 'One:'],
+      ['4', 34, 3, 'Title', 'In a list:'],
+      ['5', 41, 3, 'Title', 'Quoted:'],
+      ['6', 50, 1, 'Later', 'Two:']
+    ]
+  )
+})
+
 test('ids survive edits elsewhere, and repeated statements get distinct ids', () => {
   const body = 'Prose:\n\n```pycon\n>>> A.objects.count()\n0\n>>> A.objects.count()\n0\n```\n'
   const a = parseDocument(doc(body), 'd.md')

@@ -106,7 +106,14 @@ export function parseDocument(source: string, file: string): Document {
   if (long >= 0) throw at('read', `line longer than ${MAX_LINE} characters`, { file, line: long + 1, column: MAX_LINE + 1 })
   if (text.trim() === '') throw at('read', 'the document is empty', { file, line: 1, column: 1 })
 
-  const tree = unified().use(remarkParse).parse(text) as Root
+  // Example blocks are most of a document's lines; remark need not read them (see fastFences).
+  const fast = fastFences(lines)
+  const { masked, origin } = withoutFast(lines, fast)
+  /** A line number of the text remark read -> the document's. */
+  const real = (line: number): number => (origin[line - 1] ?? line - 1) + 1
+  const tree = unified()
+    .use(remarkParse)
+    .parse(fast.length ? masked : text) as Root
   let heading = ''
   let section = ''
   let context = ''
@@ -135,9 +142,10 @@ export function parseDocument(source: string, file: string): Document {
   }
 
   const code = (node: Code): void => {
-    const start = node.position!.start
+    const start = { line: real(node.position!.start.line), column: node.position!.start.column }
+    const endLine = real(node.position!.end.line)
     const fenced = /^(?:\s*>)*\s*(`{3,}|~{3,})/.exec(lines[start.line - 1] ?? '') // `> ` of block quotes too
-    if (fenced) checkClosed(node, fenced[1]!, lines, file)
+    if (fenced) checkClosed(start, endLine, fenced[1]!, lines, file)
     const firstLine = fenced ? start.line + 1 : start.line
     const lang = (node.lang ?? '').toLowerCase()
     if (lang === 'python' || lang === 'py') {
@@ -157,7 +165,21 @@ export function parseDocument(source: string, file: string): Document {
     }
   }
 
-  for (const child of tree.children) visit(child)
+  const fastBlock = (f: FastFence): void => {
+    for (const raw of parseExamples(f.value, file, f.start + 2, 1)) {
+      const key = `${section}\0${context}\0${raw.source}`
+      const nth = seen.get(key) ?? 0
+      seen.set(key, nth + 1)
+      examples.push({ ...raw, id: caseId(section, context, raw.source, nth), section, context })
+    }
+  }
+  let next = 0
+  for (const child of tree.children) {
+    const line = real(child.position?.start.line ?? 1) - 1
+    while (next < fast.length && fast[next]!.start < line) fastBlock(fast[next++]!)
+    visit(child)
+  }
+  while (next < fast.length) fastBlock(fast[next++]!)
   if (examples.length === 0) {
     throw at('parse', "no examples: write them in ```pycon blocks, each statement after a '>>> ' prompt", { file, line: 1, column: 1 })
   }
@@ -167,16 +189,110 @@ export function parseDocument(source: string, file: string): Document {
   return { file, text, heading, models, examples }
 }
 
+/** An example block remark need not read: found by `fastFences`, read here. */
+interface FastFence {
+  /** 0-based line of the opening fence; the closing fence is at `end`. */
+  readonly start: number
+  readonly end: number
+  readonly lang: string
+  readonly value: string
+}
+
+/**
+ * The example blocks (```pycon …```) whose meaning no Markdown around them
+ * can change: the fence at column 0 after a blank line or a heading, outside
+ * any HTML block or other fence, and closed. Anything less plain is left to
+ * remark. Only their lines are skipped: parsing stays CommonMark's.
+ */
+function fastFences(lines: readonly string[]): FastFence[] {
+  const out: FastFence[] = []
+  let fence: { char: string; length: number } | undefined
+  let htmlEnd: RegExp | undefined
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    if (fence) {
+      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)
+      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.length) fence = undefined
+      continue
+    }
+    if (htmlEnd) {
+      if (htmlEnd.test(line)) htmlEnd = undefined
+      continue
+    }
+    const html = /^ {0,3}<(!--|\?|![A-Za-z]|!\[CDATA\[|(?:script|pre|style|textarea)(?:\s|>|$))/i.exec(line)
+    if (html) {
+      const kind = html[1]!.toLowerCase()
+      const end =
+        kind === '!--'
+          ? /-->/
+          : kind === '?'
+            ? /\?>/
+            : kind.startsWith('![cdata[')
+              ? /]]>/
+              : kind.startsWith('!')
+                ? />/
+                : /<\/(script|pre|style|textarea)>/i
+      if (!end.test(line.slice(html[0].length))) htmlEnd = end
+      continue
+    }
+    const open = /^( {0,3})(`{3,}|~{3,})(.*)$/.exec(line)
+    if (!open) continue
+    const [, indent, marks, info] = open
+    if (marks![0] === '`' && info!.includes('`')) continue
+    const lang = info!.trim().split(/\s+/)[0] ?? ''
+    const plainBefore = i === 0 || lines[i - 1]!.trim() === '' || /^ {0,3}#{1,6}(\s|$)/.test(lines[i - 1]!)
+    let end = -1
+    for (let j = i + 1; j < lines.length; j++) {
+      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(lines[j]!)
+      if (close && close[1]![0] === marks![0] && close[1]!.length >= marks!.length) {
+        end = j
+        break
+      }
+    }
+    if (end < 0) {
+      fence = { char: marks![0]!, length: marks!.length }
+      continue
+    }
+    if (indent === '' && plainBefore && EXAMPLE_LANGS.has(lang.toLowerCase())) {
+      out.push({ start: i, end, lang, value: lines.slice(i + 1, end).join('\n') })
+    }
+    i = end
+  }
+  return out
+}
+
+/** The document without the fast blocks (each one blank line), and each remaining line's index in the document. */
+function withoutFast(lines: readonly string[], fast: readonly FastFence[]): { masked: string; origin: number[] } {
+  const kept: string[] = []
+  const origin: number[] = []
+  let from = 0
+  for (const f of fast) {
+    for (let i = from; i < f.start; i++) {
+      kept.push(lines[i]!)
+      origin.push(i)
+    }
+    kept.push('')
+    origin.push(f.start)
+    from = f.end + 1
+  }
+  for (let i = from; i < lines.length; i++) {
+    kept.push(lines[i]!)
+    origin.push(i)
+  }
+  return { masked: kept.join('\n'), origin }
+}
+
 /** CommonMark lets a fence run to the end of the document; for a spec that is always a mistake. */
-function checkClosed(node: Code, fence: string, lines: readonly string[], file: string): void {
-  const end = node.position!.end
-  const last = (lines[end.line - 1] ?? '').replace(/^(?:\s*>)*/, '').trim()
+function checkClosed(
+  start: { line: number; column: number },
+  endLine: number,
+  fence: string,
+  lines: readonly string[],
+  file: string
+): void {
+  const last = (lines[endLine - 1] ?? '').replace(/^(?:\s*>)*/, '').trim()
   const closes = last.startsWith(fence[0]!.repeat(fence.length)) && /^(`+|~+)$/.test(last)
-  if (end.line === node.position!.start.line || !closes) {
-    throw at('parse', `unterminated code fence (opened here with ${fence}, never closed)`, {
-      file,
-      line: node.position!.start.line,
-      column: node.position!.start.column
-    })
+  if (endLine === start.line || !closes) {
+    throw at('parse', `unterminated code fence (opened here with ${fence}, never closed)`, { file, line: start.line, column: start.column })
   }
 }

@@ -16,7 +16,11 @@ export function slug(text: string, max = 48): string {
   return (s.length > max ? s.slice(0, max).replace(/-[^-]*$/, '') : s) || 'document'
 }
 
+/** The slugs of the last section and prose: a block's examples share them. */
+let last = { section: '', context: '', prefix: `${slug('', 32)}/${slug('', 40)}` }
+
 export function caseId(section: string, context: string, source: string, nth: number): string {
   const hash = createHash('sha1').update(`${context}\n${source}\n${nth}`).digest('hex').slice(0, 7)
-  return `${slug(section, 32)}/${slug(context, 40)}-${hash}`
+  if (last.section !== section || last.context !== context) last = { section, context, prefix: `${slug(section, 32)}/${slug(context, 40)}` }
+  return `${last.prefix}-${hash}`
 }
