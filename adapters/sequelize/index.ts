@@ -364,8 +364,42 @@ class SequelizeAdapter implements Adapter {
         return { kind: 'affected', count }
       }
       case 'query':
-        return { kind: 'table', rows: runSelect(this.schema, await this.tables(op.select), op.select) }
+        return { kind: 'table', rows: (await this.aggregate(op.select)) ?? runSelect(this.schema, await this.tables(op.select), op.select) }
     }
+  }
+
+  /**
+   * Aggregates over a whole model (Django's `aggregate()` without filters) as
+   * one `findAll` of `COUNT`/`SUM`/`AVG`/`MIN`/`MAX` attributes; undefined for
+   * any other shape.
+   */
+  private async aggregate(select: Select): Promise<Scalar[][] | undefined> {
+    if (select.joins.length || select.where || select.having || select.group?.length !== 0) return undefined
+    const info = this.info(select.model)
+    const attributes: [Fn, string][] = []
+    const types: (FieldSchema | undefined)[] = []
+    for (const [i, c] of select.columns.entries()) {
+      if (c.kind !== 'aggregate' || c.filter || c.argument?.kind !== 'field' || c.argument.join !== undefined || c.argument.transform)
+        return undefined
+      const field = c.argument.field
+      const spec = info.fields.find((f) => f.name === field)
+      if (field !== 'id' && !spec) return undefined
+      const column = Sequelize.col(`${select.model}.${info.columns.get(field)!}`)
+      const argument = c.distinct ? Sequelize.fn('DISTINCT', column) : column
+      attributes.push([Sequelize.fn(c.fn.toUpperCase(), argument), `a${i}`])
+      types.push(spec)
+    }
+    const [row] = (await info.model.findAll({ attributes, raw: true })) as unknown as Record<string, unknown>[]
+    return [
+      select.columns.map((c, i) => {
+        const v = row?.[`a${i}`] ?? null
+        const fn = (c as { fn: string }).fn
+        if (v === null) return fn === 'count' ? 0 : null
+        if (fn === 'count' || fn === 'avg') return Number(v)
+        const spec = types[i]
+        return spec ? fromDb(spec.type, v, spec.decimalPlaces ?? 0) : Number(v)
+      })
+    ]
   }
 
   /**
