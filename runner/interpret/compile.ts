@@ -131,7 +131,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
         const r = expression(e.right, reuseSet)
         const types = [l.spec.type, r.spec.type]
         const type = types.includes('decimal') ? 'decimal' : types.includes('float') ? 'float' : l.spec.type
-        const spec: FieldSpec = type === 'decimal' ? { name: 'expression', type } : { name: 'expression', type }
+        const spec: FieldSpec = { name: 'expression', type }
         return {
           expression: { kind: 'arithmetic', op: e.op, left: l.expression, right: r.expression },
           spec,
@@ -254,6 +254,16 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     ownerKey = { name: 'owner', expression: { kind: 'field', join: alias, field: 'id' }, spec: ctx.index.spec(end, 'id')! }
   }
   const grouped = [...annotations.values()].some((a) => a.aggregate)
+  /** The model a name like `books__authors` ends on, when every part of it is a relation. */
+  const relationEnd = (name: string): string | undefined => {
+    let at = model
+    for (const part of name.split('__')) {
+      const end = ctx.index.relationByQueryName(at, part)
+      if (!end) return undefined
+      at = end.other
+    }
+    return at
+  }
 
   let columns: Column[]
   const mode = qs.mode
@@ -306,8 +316,16 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
         continue
       }
       const descending = name.startsWith('-')
-      const r = ref(descending ? name.slice(1) : name, null)
-      orderBy.push({ expression: r.expression, descending })
+      const bare = descending ? name.slice(1) : name
+      // A name that ends on a relation orders by the related model's Meta.ordering, as Django does.
+      const end = annotations.has(bare) ? undefined : relationEnd(bare)
+      const keys = end ? ctx.index.model(end).ordering : []
+      if (keys.length) {
+        for (const k of keys)
+          orderBy.push({ expression: ref(`${bare}__${k.field}`, null).expression, descending: descending !== k.descending })
+      } else {
+        orderBy.push({ expression: ref(bare, null).expression, descending })
+      }
     }
   }
 

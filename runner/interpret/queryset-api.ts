@@ -5,7 +5,7 @@
  */
 import type { Hop, Key } from '../../adapters/contract.js'
 import type { Context } from './context.js'
-import { PyException, raise, Unsupported } from './exceptions.js'
+import { raise, Unsupported } from './exceptions.js'
 import { containsAggregate, defaultAlias } from './expressions.js'
 import * as qs from './querysets.js'
 import { type Instance, isObject, type PyExpression, type PyValue, type QuerySet, typeName } from './values.js'
@@ -116,12 +116,10 @@ export async function inBulk(ctx: Context, q: QuerySet, args: readonly PyValue[]
 
 /** `latest(*fields)` / `earliest(*fields)`: the first row of that ordering, or DoesNotExist. */
 export async function latest(ctx: Context, q: QuerySet, fields: readonly string[], isLatest: boolean): Promise<PyValue> {
-  const name = isLatest ? 'latest' : 'earliest'
   if (fields.length === 0) {
     throw raise.value(`earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the model's Meta.`)
   }
   if (qs.isSliced(q)) throw raise.type(`Cannot change a query once a slice has been taken.`)
-  void name
   const order = isLatest ? fields.map((f) => (f.startsWith('-') ? f.slice(1) : '-' + f)) : fields
   return qs.get(ctx, qs.slice(qs.orderBy(ctx, qs.chain(q, { order: [], orderNames: null }), order), undefined, 1))
 }
@@ -218,5 +216,3 @@ export async function prefetch(ctx: Context, q: QuerySet, instances: readonly Py
     }
   }
 }
-
-export { PyException }

@@ -229,16 +229,9 @@ async function fetchWide(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
   return rows.map((values): PyValue => {
     switch (mode.kind) {
       case 'models': {
-        const fields = ctx.index.model(qs.model).fields
-        const instance: Instance = {
-          kind: 'instance',
-          model: qs.model,
-          id: values[0] as Key,
-          values: Object.fromEntries(fields.map((f, i) => [f.name, values[i + 1]!])),
-          db: 'default',
-          extra: new Map()
-        }
-        for (let i = fields.length + 1; i < names.length; i++) instance.extra.set(names[i]!, values[i]!)
+        const instance = instanceFromValues(ctx, qs.model, values, 0)
+        const fields = ctx.index.model(qs.model).fields.length
+        for (let i = fields + 1; i < names.length; i++) instance.extra.set(names[i]!, values[i]!)
         return instance
       }
       case 'values':
@@ -297,16 +290,8 @@ export async function fetchPrefetch(ctx: Context, base: QuerySet, hop: Hop, owne
   if (owners.length === 0) return groups
   if (base.mode.kind !== 'models') throw raise.value('Prefetch querysets cannot use raw(), values(), and values_list().')
   const { rows } = await runCompiled(ctx, chain(base, { wide: true }), { kind: 'prefetch', hop, owners })
-  const fields = ctx.index.model(base.model).fields
   for (const values of rows) {
-    const instance: Instance = {
-      kind: 'instance',
-      model: base.model,
-      id: values[1] as Key,
-      values: Object.fromEntries(fields.map((f, i) => [f.name, values[i + 2]!])),
-      db: 'default',
-      extra: new Map()
-    }
+    const instance = instanceFromValues(ctx, base.model, values, 1)
     const key = JSON.stringify(values[0])
     groups.set(key, [...(groups.get(key) ?? []), instance])
   }
@@ -333,6 +318,19 @@ export function fromRow(ctx: Context, model: string, mode: Mode, row: Row): PyVa
     }
     case 'dates':
       throw new Error('dates() rows are read by dates()')
+  }
+}
+
+/** An instance from a `table` row: its key at `at`, then its fields in declaration order. */
+function instanceFromValues(ctx: Context, model: string, values: readonly FieldValue[], at: number): Instance {
+  const fields = ctx.index.model(model).fields
+  return {
+    kind: 'instance',
+    model,
+    id: values[at] as Key,
+    values: Object.fromEntries(fields.map((f, i) => [f.name, values[at + i + 1]!])),
+    db: 'default',
+    extra: new Map()
   }
 }
 
@@ -368,14 +366,15 @@ export function withMode(ctx: Context, qs: QuerySet, mode: Mode): QuerySet {
 
 export async function count(ctx: Context, qs: QuerySet): Promise<number> {
   if (qs.cache) return qs.cache.length
-  if (qs.wide || qs.mode.kind === 'dates') return (await fetch(ctx, qs)).length
+  // count() and exists() never prefetch (Django's do not either).
+  if (qs.wide || qs.mode.kind === 'dates') return (await fetch(ctx, chain(qs, { prefetch: [] }))).length
   const { count } = await ask(ctx, { kind: 'count', query: toQuery(ctx, qs) }, 'count')
   return count
 }
 
 export async function exists(ctx: Context, qs: QuerySet): Promise<boolean> {
   if (qs.cache) return qs.cache.length > 0
-  return (await fetch(ctx, slice(qs, undefined, 1))).length > 0
+  return (await fetch(ctx, slice(chain(qs, { prefetch: [] }), undefined, 1))).length > 0
 }
 
 /** `qs[k]`. */

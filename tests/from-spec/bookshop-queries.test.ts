@@ -258,3 +258,10 @@ s13("line 588: adam.book_set.exclude(authors__name='Carla Cruz')", () => check("
 s13("line 590: Book.objects.filter(Q(authors__age__gt=30) | ~Q(authors__name='Adam Archer'))", () => check("exclusions-tied-to-a-join/inside-one-filter-call-a-negated-059f746"))
 s13("line 592: Book.objects.exclude(Q(authors__age__gt=30), ~Q(authors__name='Adam Archer'))", () => check("exclusions-tied-to-a-join/inside-one-filter-call-a-negated-c429911"))
 s13.run()
+
+const s14 = suite("spec/bookshop-queries.md › Ordering by a relation")
+s14("line 603: Book.objects.filter(authors__isnull=False).order_by('authors', 'title')", () => check("ordering-by-a-relation/order-by-with-the-name-of-a-relation-3838b16"))
+s14("line 605: Book.objects.filter(authors__isnull=False).order_by('-authors', 'title')", () => check("ordering-by-a-relation/order-by-with-the-name-of-a-relation-4344375"))
+s14("line 607: Author.objects.order_by('book', 'name').values_list('name', flat=True)", () => check("ordering-by-a-relation/order-by-with-the-name-of-a-relation-d095729"))
+s14("line 609: Store.objects.filter(books__authors__isnull=False).order_by('books__authors', 'name').values_list('name', 'books__authors__name')", () => check("ordering-by-a-relation/order-by-with-the-name-of-a-relation-87b67e3"))
+s14.run()
