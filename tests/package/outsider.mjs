@@ -81,7 +81,8 @@ for (const type of ['commonjs', 'module']) {
   writeFileSync(join(dir, queryFile), queryAdapter)
   step(`${type}: the wider QuerySet API by name, through orm-conformance/select`, () => {
     const out = sh('npx', ['orm-conformance', 'run', 'bookshop-queries', '--adapter', `./${queryFile}`], dir)
-    if (!/207 passed, 0 failed/.test(out)) throw new Error(out)
+    // Every case of the shipped document passes (its size grows with the document).
+    if (!/\b[1-9]\d* passed, 0 failed$/m.test(out) || /errored|expected failures/.test(out)) throw new Error(out)
   })
   step(`${type}: generated tests`, () => {
     sh('npx', ['orm-conformance', 'generate', 'many-to-many', '--out', 'conformance', '--adapter', './js-adapter.js'], dir)
