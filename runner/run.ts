@@ -76,20 +76,13 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
       })
     }
   }
-  const missing = missingFeatures(doc.models, options.adapter.features ?? [])
+  const features = options.adapter.features ?? []
+  const missing = missingFeatures(doc.models, features) ?? missingQueries(doc.examples, features)
   if (missing) {
     throw at(
       'schema',
       `adapter '${options.adapter.name}' does not declare feature '${missing.feature}', which this document needs: ${missing.why}`,
       missing.place
-    )
-  }
-  const wider = missingQueries(doc.examples, options.adapter.features ?? [])
-  if (wider) {
-    throw at(
-      'schema',
-      `adapter '${options.adapter.name}' does not declare feature 'queries', which this document needs: ${wider.why}`,
-      wider.place
     )
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS

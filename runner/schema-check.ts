@@ -48,11 +48,11 @@ const WIDER_API =
 export function missingQueries(
   examples: readonly { readonly source: string; readonly place: Place }[],
   features: readonly Feature[]
-): { why: string; place: Place } | undefined {
+): { feature: Feature; why: string; place: Place } | undefined {
   if (features.includes('queries')) return undefined
   for (const ex of examples) {
     const m = WIDER_API.exec(ex.source)
-    if (m) return { why: `it uses ${m[1] ? `${m[1]} from django.db.models` : `${m[2]}()`}`, place: ex.place }
+    if (m) return { feature: 'queries', why: `it uses ${m[1] ? `${m[1]} from django.db.models` : `${m[2]}()`}`, place: ex.place }
   }
   return undefined
 }

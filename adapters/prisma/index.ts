@@ -281,16 +281,8 @@ class PrismaAdapter implements Adapter {
         order: select.orderBy.map((o) => value(o.expression, record, row))
       }
     })
-    rows.sort((a, b) => {
-      for (const [i, o] of select.orderBy.entries()) {
-        const e = o.expression
-        const c = compareScalars(a.order[i]!, b.order[i]!, count(e) ? 'integer' : this.typeOf(m, (e as { field: string }).field))
-        if (c !== 0) return o.descending ? -c : c
-      }
-      return compareScalars(a.row.id, b.row.id)
-    })
-    const end = select.limit === undefined ? undefined : select.offset + select.limit
-    return rows.slice(select.offset, end).map((r) => r.columns)
+    const types = select.orderBy.map((o) => (count(o.expression) ? 'integer' : this.fieldTypeOf(m, o.expression)))
+    return this.page(rows, select, types).map((r) => r.columns)
   }
 
   /**
@@ -307,10 +299,9 @@ class PrismaAdapter implements Adapter {
     const where = select.where ? this.pushPredicate(select.where, m) : {}
     if (!where) return undefined
     const found = await this.delegate(m).findMany({ where, select: this.allFields(m) })
-    const value = (row: Row, e: Expression) => (row as Record<string, Scalar>)[(e as { field: string }).field] ?? null
     let out = found.map((record) => {
       const row = this.row(m, record)
-      return { row, columns: select.columns.map((e) => value(row, e)), order: select.orderBy.map((o) => value(row, o.expression)) }
+      return { row, columns: select.columns.map((e) => this.cell(row, e)), order: select.orderBy.map((o) => this.cell(row, o.expression)) }
     })
     if (select.distinct) {
       const seen = new Set<string>()
@@ -319,18 +310,8 @@ class PrismaAdapter implements Adapter {
         return !seen.has(key) && seen.add(key) !== undefined
       })
     }
-    out.sort((a, b) => {
-      for (const [i, o] of select.orderBy.entries()) {
-        const x = a.order[i]!
-        const y = b.order[i]!
-        if (o.nulls && (x === null) !== (y === null)) return (x === null) === (o.nulls === 'first') ? -1 : 1
-        const c = compareScalars(x, y, this.typeOf(m, (o.expression as { field: string }).field))
-        if (c !== 0) return o.descending ? -c : c
-      }
-      return compareScalars(a.row.id, b.row.id)
-    })
-    const end = select.limit === undefined ? undefined : select.offset + select.limit
-    return out.slice(select.offset, end).map((o) => o.columns)
+    const types = select.orderBy.map((o) => this.fieldTypeOf(m, o.expression))
+    return this.page(out, select, types).map((o) => o.columns)
   }
 
   /**
@@ -371,15 +352,40 @@ class PrismaAdapter implements Adapter {
         out.push({ row, owner: this.keyOut(other, o[other.key]), order: select.orderBy.map((x) => this.cell(row, x.expression)) })
       }
     }
-    out.sort((a, b) => {
+    const types = select.orderBy.map((o) => this.fieldTypeOf(m, o.expression))
+    return this.page(out, select, types, (a, b) => compareScalars(a.owner, b.owner)).map((o) => [
+      o.owner,
+      ...columns.map((e) => this.cell(o.row, e))
+    ])
+  }
+
+  /**
+   * Pushed results in the contract's order (`orderBy`, with `nulls`; then the
+   * row's key; then `tie`), with `offset` and `limit`: what a `Select` says
+   * and the shapes above cannot ask of every database.
+   */
+  private page<T extends { readonly row: Row; readonly order: readonly Scalar[] }>(
+    items: T[],
+    select: Select,
+    types: readonly (FieldType | undefined)[],
+    tie: (a: T, b: T) => number = () => 0
+  ): T[] {
+    items.sort((a, b) => {
       for (const [i, o] of select.orderBy.entries()) {
-        const c = compareScalars(a.order[i]!, b.order[i]!, this.typeOf(m, (o.expression as { field: string }).field))
+        const x = a.order[i]!
+        const y = b.order[i]!
+        if (o.nulls && (x === null) !== (y === null)) return (x === null) === (o.nulls === 'first') ? -1 : 1
+        const c = compareScalars(x, y, types[i])
         if (c !== 0) return o.descending ? -c : c
       }
-      return compareScalars(a.row.id, b.row.id) || compareScalars(a.owner, b.owner)
+      return compareScalars(a.row.id, b.row.id) || tie(a, b)
     })
-    const end = select.limit === undefined ? undefined : select.offset + select.limit
-    return out.slice(select.offset, end).map((o) => [o.owner, ...columns.map((e) => this.cell(o.row, e))])
+    return items.slice(select.offset, select.limit === undefined ? undefined : select.offset + select.limit)
+  }
+
+  /** The type of a plain field expression of model `m`. */
+  private fieldTypeOf(m: PrismaModel, e: Expression): FieldType {
+    return this.typeOf(m, (e as { field: string }).field)
   }
 
   private cell(row: Row, e: Expression): Scalar {

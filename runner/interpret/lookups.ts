@@ -52,13 +52,6 @@ const KNOWN_UNSUPPORTED = new Set([
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
 export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
 
-/** Resolve one keyword argument of `filter`/`exclude`/`get` on `model` (one relation at most: the first contract). */
-export function resolveLookup(index: SchemaIndex, display: Displays, model: string, key: string, value: LookupValue): Condition {
-  const { path, condition } = resolvePath(index, display, model, key, value)
-  if (path.length > 1) throw new Unsupported(`lookups that span more than one relation ('${key}')`)
-  return path.length ? { via: path[0]!, ...condition } : condition
-}
-
 /** A lookup resolved along its relations: the hops from `model`, and the condition on the last model reached. */
 export interface PathLookup {
   readonly path: readonly Hop[]

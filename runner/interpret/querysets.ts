@@ -11,7 +11,7 @@ import { ask, type Context } from './context.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
 import { qNode } from './expressions.js'
 import { dateText, fromScalar } from './fields.js'
-import { type LookupValue, prepare, resolveLookup, resolvePath } from './lookups.js'
+import { type LookupValue, prepare, resolvePath } from './lookups.js'
 import { prefetch } from './queryset-api.js'
 import { deleteRows, fieldValue as rowFieldValue, rowValues } from './related.js'
 import {
@@ -77,6 +77,8 @@ export function addFilter(
   // Django resolves every name when filter() is called: errors belong to this statement.
   const annotated = new Set(qs.annotations.map((a) => a.name))
   let wide = qs.wide || qArgs.length > 0
+  // Each keyword is resolved once: the first contract's conditions come from the same resolution.
+  const conditions: Condition[] = []
   const visit = (n: QNode): void => {
     if (n.kind === 'path') return
     if (n.kind !== 'leaf') {
@@ -90,13 +92,13 @@ export function addFilter(
     const expr = isObject(n.value as PyValue) && (n.value as { kind: string }).kind === 'expression'
     const { path, condition } = resolvePath(ctx.index, ctx.display, qs.model, n.key, n.value as LookupValue, !expr)
     if (expr || path.length > 1) wide = true
+    conditions.push(path.length ? { via: path[0]!, ...condition } : condition)
     if ((condition.transform || condition.lookup === 'range') && !ctx.features.has('date-lookups')) {
       throw new Unsupported(`the adapter does not declare feature 'date-lookups', needed for '${condition.transform ?? condition.lookup}'`)
     }
   }
   visit(node)
   if (wide) return chain(qs, { steps: [...qs.steps, step], wide: true })
-  const conditions = kwargs.map(([key, value]) => resolveLookup(ctx.index, ctx.display, qs.model, key, value))
   const steps = [...qs.steps, step]
   const last = qs.filters[qs.filters.length - 1]
   const sameHop = (c: Condition) => c.via && last?.conditions.some((l) => l.via?.relation === c.via!.relation && l.via.side === c.via!.side)
