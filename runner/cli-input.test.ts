@@ -73,6 +73,25 @@ adapters('a module whose top-level await never settles: loading times out, one l
   assert.ok(performance.now() - started < 10_000)
 })
 
+adapters('a module that loops forever while loading: its thread is stopped, one line, exit 2', async () => {
+  const started = performance.now()
+  const { code, err } = await cli(
+    'run',
+    'spec/many-to-many.md',
+    '--adapter',
+    './runner/fixtures/loops-on-load-adapter.ts',
+    '--timeout',
+    '100'
+  )
+  assert.is(code, 2)
+  assert.is(err.trim().split('\n').length, 1, err)
+  assert.match(
+    err,
+    /cannot load adapter '\.\/runner\/fixtures\/loops-on-load-adapter\.ts': loading timed out after 2000 ms \(a loop that never ends\?\)/
+  )
+  assert.ok(performance.now() - started < 10_000)
+})
+
 adapters('a null-prototype object or an error whose message getter throws: the case errors with a readable reason', async () => {
   const { code, out } = await cli(
     'run',

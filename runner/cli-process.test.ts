@@ -5,7 +5,7 @@
  * the scratch database (PostgreSQL, MariaDB) or SQLite directory is gone.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
@@ -69,27 +69,71 @@ const kitLines = (stderr: string) => stderr.split('\n').filter((l) => l && !l.st
 
 const exits = suite('a run that did not finish never exits 0')
 
-exits('an adapter calling process.exit(0) mid-run: non-zero, one line, scratch directory removed', async () => {
+exits('an adapter calling process.exit(0) mid-run: its thread ends, the rest is not run, exit 1, scratch directory removed', async () => {
   const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_FAULT: 'exit' })
   const { code } = await c.exited
-  assert.is.not(code, 0)
   assert.is(code, 1)
-  assert.equal(kitLines(c.stderr).length, 1, c.stderr)
-  assert.match(c.stderr, /process\.exit\(0\)/)
+  assert.equal(kitLines(c.stderr), [], c.stderr)
+  assert.match(c.stdout, /adapter: the adapter ended its thread \(process\.exit\(0\)\)/)
+  assert.match(c.stdout, /not run: the adapter's session ended at spec\/many-to-many\.md:\d+/)
+  assert.match(c.stdout, /\d+ passed, 0 failed, \d+ errored/)
   assert.equal(scratchDirs(c.tmp), [])
 })
 
 for (const fault of ['timer', 'rejection']) {
-  exits(`an adapter fault outside any case (${fault}): one line, no stack, exit 1, scratch removed`, async () => {
+  exits(`an adapter fault outside any case (${fault}): the case that waits on it errors, no stack, exit 1, scratch removed`, async () => {
     const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_FAULT: fault, ORMCONF_FIXTURE_HANG: 'count' })
     const { code } = await c.exited
     assert.is(code, 1)
-    assert.equal(kitLines(c.stderr).length, 1, c.stderr)
-    assert.match(c.stderr, fault === 'timer' ? /boom in a timer/ : /unhandled boom/)
-    assert.not.match(c.stderr, /\n\s+at /)
+    assert.equal(kitLines(c.stderr), [], c.stderr)
+    assert.match(
+      c.stdout,
+      fault === 'timer' ? /crashed outside any operation: boom in a timer/ : /crashed outside any operation: unhandled boom/
+    )
+    assert.not.match(c.stdout + c.stderr, /\n\s+at /)
     assert.equal(scratchDirs(c.tmp), [])
   })
 }
+
+exits('an adapter that loops forever in execute: stopped at the timeout, the rest not run, exit 1, scratch removed', async () => {
+  const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--timeout', '200'], { ORMCONF_FIXTURE_LOOP: 'count' })
+  const { code } = await c.exited
+  assert.is(code, 1, c.stderr)
+  assert.match(c.stdout, /adapter: 'count' timed out after 200 ms/)
+  assert.match(c.stdout, /not run: the adapter's session ended at spec\/many-to-many\.md:\d+ \('count' timed out after 200 ms\)/)
+  assert.equal(scratchDirs(c.tmp), [])
+})
+
+exits('an adapter that loops forever in open(): "could not open", exit 2, scratch removed', async () => {
+  const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--timeout', '100'], { ORMCONF_FIXTURE_LOOP: 'open' })
+  const { code } = await c.exited
+  assert.is(code, 2, c.stderr)
+  assert.equal(kitLines(c.stderr), [
+    "orm-conformance: adapter 'scratch-fixture' could not open: opening the adapter timed out after 300 ms"
+  ])
+  assert.equal(scratchDirs(c.tmp), [])
+})
+
+exits('a timed-out operation is cancelled: it never finishes behind the kit', async () => {
+  const late = join(mkdtempSync(join(tmpdir(), 'ormconf-late-')), 'finished')
+  const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--timeout', '50'], { ORMCONF_FIXTURE_LATE: late })
+  assert.is((await c.exited).code, 1, c.stderr)
+  assert.match(c.stdout, /'count' timed out after 50 ms/)
+  await sleep(400)
+  assert.not.ok(existsSync(late), 'the operation went on after its timeout')
+})
+
+exits('SQLite: a signal while the adapter loops forever: exit 130 promptly, scratch removed', async () => {
+  const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE], { ORMCONF_FIXTURE_LOOP: 'count' })
+  await c.saw('fixture: running')
+  await sleep(200)
+  const sent = performance.now()
+  c.kill('SIGINT')
+  const { code } = await c.exited
+  assert.is(code, 130, c.stderr)
+  assert.ok(performance.now() - sent < 4000, 'stopped promptly')
+  assert.equal(scratchDirs(c.tmp), [])
+})
 
 exits('SQLite: a signal mid-run stops a synchronous adapter that never yields', async () => {
   for (const [signal, status] of [
@@ -168,8 +212,15 @@ async function until(what: () => Promise<boolean>, ms = 20_000): Promise<void> {
   throw new Error('timed out waiting')
 }
 
-type Moment = 'creating' | 'opening' | 'running' | 'running, twice' | 'running, then SIGTERM'
-const moments: Moment[] = ['creating', 'opening', 'running', 'running, twice', 'running, then SIGTERM']
+type Moment = 'creating' | 'opening' | 'running' | 'running, twice' | 'running, then SIGTERM' | 'running, in a loop that never yields'
+const moments: Moment[] = [
+  'creating',
+  'opening',
+  'running',
+  'running, twice',
+  'running, then SIGTERM',
+  'running, in a loop that never yields'
+]
 /** The database the fixture named on stderr (other test runs may create and drop theirs meanwhile). */
 const named = (c: Child) => /fixture: creating (\w+)/.exec(c.stderr)?.[1] ?? ''
 
@@ -188,23 +239,36 @@ for (const t of targets) {
     const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '30'], {
       ORMCONF_FIXTURE_OPEN_MS: '1500'
     })
-    await c.saw('fixture: opening')
-    assert.ok((await databases(t)).includes(named(c)))
+    await c.saw('fixture: opening') // the database exists (the kit may already be dropping it)
     const { code } = await c.exited
     assert.is(code, 2)
     assert.match(c.stderr, /could not open: opening the adapter timed out after 90 ms/)
     assert.not.ok((await databases(t)).includes(named(c)), 'dropped once the late open() resolved')
   }
+  /** A loop that never yields, cut by the timeout: its thread ends, its database is dropped from the kit's thread. */
+  const loopTimeout = async () => {
+    const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '1500'], {
+      ORMCONF_FIXTURE_LOOP: 'count'
+    })
+    assert.is((await c.exited).code, 1, c.stderr)
+    assert.match(c.stdout, /'count' timed out after 1500 ms/)
+    assert.not.ok((await databases(t)).includes(named(c)))
+  }
   signals(
-    `${t.name}: SIGINT while ${moments.join('; ')}; SIGTERM mid-run exits 143; an open() that outlives --timeout is closed when it resolves`,
+    `${t.name}: SIGINT while ${moments.join('; ')}; SIGTERM mid-run exits 143; an open() that outlives --timeout is closed when it resolves; a loop cut by the timeout`,
     async () => {
       await Promise.all([
         sigterm(),
         lateOpen(),
+        loopTimeout(),
         ...moments.map(async (moment) => {
           const c = start(
             ['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '60000'],
-            moment.startsWith('running') ? { ORMCONF_FIXTURE_HANG: 'count' } : { ORMCONF_FIXTURE_OPEN_MS: '5000' }
+            moment === 'running, in a loop that never yields'
+              ? { ORMCONF_FIXTURE_LOOP: 'count' }
+              : moment.startsWith('running')
+                ? { ORMCONF_FIXTURE_HANG: 'count' }
+                : { ORMCONF_FIXTURE_OPEN_MS: '5000' }
           )
           await c.saw(`fixture: ${moment.split(',')[0]}`)
           const mine = named(c)

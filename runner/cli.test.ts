@@ -77,7 +77,7 @@ runs("a wrong expectation fails with doctest's block and a diff: exit 1", async 
   assert.match(out, /^87 passed, 1 failed, 1 expected failures$/m)
 })
 
-runs('a hanging adapter is cut at the timeout (two 50 ms timeouts, not ten seconds); the run goes on', async () => {
+runs('a hanging adapter is cut at the timeout (50 ms, not ten seconds); the rest of the document is not run', async () => {
   const started = performance.now()
   const { code, out } = await cli(
     'run',
@@ -91,17 +91,19 @@ runs('a hanging adapter is cut at the timeout (two 50 ms timeouts, not ten secon
   )
   assert.is(code, 1)
   const report = JSON.parse(out)
-  assert.is(report.summary.errored, 2)
   assert.is(report.summary.total, 89)
-  assert.match(report.cases.find((c: { status: string }) => c.status === 'errored').actual, "error: adapter: 'count' timed out after 50 ms")
+  const errored = report.cases.filter((c: { status: string }) => c.status === 'errored')
+  assert.is(report.summary.errored, errored.length)
+  assert.is(errored[0].actual, "error: adapter: 'count' timed out after 50 ms")
+  assert.is(errored[0].source, 'Article.objects.filter(publications__title__startswith="Science").count()')
+  // Every later case (the seed's erratum too: a lost session is never an expected failure) is not run.
+  assert.is(errored.length, 89 - report.summary.passed)
+  for (const c of errored.slice(1))
+    assert.match(
+      c.actual,
+      /^error: not run: the adapter's session ended at spec\/many-to-many\.md:\d+ \('count' timed out after 50 ms\); the database's state is unknown$/
+    )
   assert.ok(performance.now() - started < 3000, 'the run did not wait for the default timeout')
-  assert.equal(
-    report.cases.filter((c: { status: string }) => c.status === 'errored').map((c: { source: string }) => c.source),
-    [
-      'Article.objects.filter(publications__title__startswith="Science").count()',
-      'Article.objects.filter(publications__title__startswith="Science").distinct().count()'
-    ]
-  )
 })
 
 runs('an adapter answering the wrong shape errors those cases', async () => {
@@ -329,17 +331,21 @@ gate('JUnit and TAP carry errored cases from a hanging adapter', async () => {
   const xml = (await cli(...hang, '--reporter', 'junit')).out
   assert.is(XMLValidator.validate(xml), true)
   const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml).testsuites
-  assert.equal([root.tests, root.failures, root.errors], ['89', '0', '2'])
+  const errored = Number(root.errors)
+  assert.ok(errored > 2)
+  assert.equal([root.tests, root.failures], ['89', '0'])
   const errors = root.testsuite.testcase
     .filter((c: { error?: unknown }) => c.error)
     .map((c: { error: { message: string } }) => c.error.message)
-  assert.equal(errors, ["adapter: 'count' timed out after 50 ms", "adapter: 'count' timed out after 50 ms"])
+  assert.is(errors.length, errored)
+  assert.is(errors[0], "adapter: 'count' timed out after 50 ms")
+  assert.match(errors[1], /^not run: the adapter's session ended/)
   const tapFile = join(dir, 'hang.tap')
   assert.is((await cli(...hang, '--reporter', 'tap', '--output', tapFile)).code, 1)
   const tap = readFileSync(tapFile, 'utf8').split('\n')
   assert.equal(tap.slice(0, 2), ['TAP version 13', '1..89'])
-  assert.is(tap.filter((l) => /^not ok \d+ - /.test(l) && !l.includes('# TODO')).length, 2)
-  assert.is(tap.filter((l) => l === '  status: errored').length, 2)
+  assert.is(tap.filter((l) => /^not ok \d+ - /.test(l) && !l.includes('# TODO')).length, errored)
+  assert.is(tap.filter((l) => l === '  status: errored').length, errored)
 })
 
 gate('a throwing adapter errors each faulty case with its reason; the run goes on', async () => {

@@ -7,9 +7,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import type { Worker } from 'node:worker_threads'
 import type { Adapter } from '../adapters/contract.js'
 import { dropAllScratches } from '../adapters/scratch/index.js'
-import { at, KitError, type Place } from './errors.js'
+import { type HostedAdapter, hostAdapter } from './adapter-host.js'
+import { at, KitError, type Place, thrownMessage } from './errors.js'
 import { type BaselineEntry, type Expectations, errataPath, loadBaselineEntries, loadErrata, merge } from './expectations.js'
 import { writeTests } from './generate/generate-tests.js'
 import { loadAdapter } from './load-adapter.js'
@@ -95,6 +97,8 @@ const MAX_TIMEOUT_MS = 2_147_483_647
 interface Stopper {
   readonly open: Adapter[]
   readonly opening: Set<Promise<Adapter>>
+  /** Adapters in threads of their own (loading or loaded): stopping one ends its thread. */
+  readonly hosts: Set<Promise<HostedAdapter>>
   readonly signal: AbortSignal
 }
 
@@ -103,17 +107,23 @@ interface Stopper {
  * status once its output is written, even when an adapter left a timer or a
  * socket behind; a finished run never hangs.
  */
-export async function runCli(argv: readonly string[]): Promise<void> {
-  const code = await main(argv)
+export async function runCli(argv: readonly string[], options: MainOptions = {}): Promise<void> {
+  const code = await main(argv, processIo, options)
   process.exitCode = code
   for (const stream of [process.stdout, process.stderr]) await new Promise<void>((resolve) => stream.write('', () => resolve()))
   process.exit(code)
 }
 
+export interface MainOptions {
+  /** An adapter thread started early (`startAdapterThread`, by `bin/cli.js`): used for the adapter, or ended. */
+  readonly thread?: Worker
+}
+
 /** Run the CLI; resolves to the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo, options: MainOptions = {}): Promise<number> {
   const open: Adapter[] = []
   const opening = new Set<Promise<Adapter>>()
+  const hosts = new Set<Promise<HostedAdapter>>()
   const controller = new AbortController()
   const realExit = process.exit
   let stopping: Promise<never> | undefined
@@ -123,7 +133,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     controller.abort()
     process.exitCode = code // also if the event loop empties before cleanup ends
     io.stderr(`orm-conformance: ${line}\n`)
-    stopping = cleanUp(open, opening).then(() => realExit.call(process, code))
+    stopping = cleanUp(open, opening, hosts).then(() => realExit.call(process, code))
     return stopping
   }
   const onSignal = (signal: NodeJS.Signals) => {
@@ -151,7 +161,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   process.exit = interceptExit
   let code: number
   try {
-    code = await command(argv, io, { open, opening, signal: controller.signal })
+    code = await command(argv, io, { open, opening, hosts, signal: controller.signal }, options.thread)
   } catch (e) {
     if (stopping) await stopping
     if (e instanceof KitError) {
@@ -161,6 +171,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stderr(`orm-conformance: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     return 2
   } finally {
+    if (!stopping) await stopHosts(hosts)
+    if (options.thread && hosts.size === 0) await options.thread.terminate()
     finished = !stopping
     if (process.exit === interceptExit) process.exit = realExit
     process.removeListener('uncaughtException', onCrash)
@@ -176,8 +188,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   return code
 }
 
+/** End every adapter thread (each closes its adapters and drops its databases, or is terminated and they are dropped here). */
+async function stopHosts(hosts: ReadonlySet<Promise<HostedAdapter>>): Promise<void> {
+  await Promise.allSettled([...hosts].map((h) => h.then((host) => host.stop())))
+}
+
 /** Close what is open (and what is still opening, briefly), then drop every scratch database left. */
-async function cleanUp(open: readonly Adapter[], opening: ReadonlySet<Promise<Adapter>>): Promise<void> {
+async function cleanUp(
+  open: readonly Adapter[],
+  opening: ReadonlySet<Promise<Adapter>>,
+  hosts: ReadonlySet<Promise<HostedAdapter>>
+): Promise<void> {
+  await stopHosts(hosts)
   const within = async (p: Promise<unknown>, ms: number) => {
     let timer: NodeJS.Timeout | undefined
     await Promise.race([
@@ -216,15 +238,10 @@ function placeIn(file: string, needle: string): Place {
 
 /** A thrown value as one line, whatever it is. */
 function describe(e: unknown): string {
-  try {
-    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : e
-    return String(typeof m === 'string' ? m : m === undefined ? Object.prototype.toString.call(e) : m).split('\n')[0]!
-  } catch {
-    return 'a thrown value that cannot be printed'
-  }
+  return thrownMessage(e).split('\n')[0]!
 }
 
-async function command(argv: readonly string[], io: Io, stopper: Stopper): Promise<number> {
+async function command(argv: readonly string[], io: Io, stopper: Stopper, thread?: Worker): Promise<number> {
   // biome-ignore lint/suspicious/noImplicitAnyLet: assigned in the try below, typed by parseArgs' options
   let parsed
   try {
@@ -287,9 +304,17 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper): Promi
     throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL (or file:/path.sqlite), not '${o.db}'`)
   }
 
+  // Any adapter but the built-in memory one runs in a thread of its own (adapter-host.ts); it loads while the documents are read.
+  const loadTimeoutMs = Math.max(3 * timeoutMs, 2000)
+  const hosting =
+    o.adapter === 'memory' ? undefined : hostAdapter(o.adapter, process.cwd(), { loadTimeoutMs, ...(thread ? { thread } : {}) })
+  if (hosting) {
+    stopper.hosts.add(hosting)
+    hosting.catch(() => undefined)
+  }
   const documents: Document[] = []
   for (const file of files) documents.push(await readDocument(file))
-  const adapter = await loadAdapter(o.adapter, process.cwd(), { timeoutMs: Math.max(3 * timeoutMs, 2000) })
+  const adapter = hosting ? await hosting : await loadAdapter(o.adapter, process.cwd(), { timeoutMs: loadTimeoutMs })
   const baselineEntries: BaselineEntry[] = o.baseline ? loadBaselineEntries(o.baseline) : []
   const baseline: Expectations = new Map(baselineEntries.map((e) => [e.id, e.reason]))
 

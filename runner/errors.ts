@@ -36,3 +36,24 @@ export class KitError extends Error {
 export function at(stage: Stage, reason: string, place?: Place): KitError {
   return new KitError(stage, reason, place)
 }
+
+/** A thrown value as text, whatever it is (a getter that throws, an object without a prototype). */
+export function thrownMessage(e: unknown): string {
+  try {
+    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined
+    if (typeof m === 'string') return m
+    if (e !== null && typeof e === 'object')
+      return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} without a message: ${safeJson(e)}`
+    return String(e)
+  } catch {
+    return 'a thrown value whose message cannot be read'
+  }
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v)?.slice(0, 200) ?? 'undefined'
+  } catch {
+    return '(not printable)'
+  }
+}

@@ -5,9 +5,9 @@
  */
 import type { Adapter, AdapterFactory, Operation, Result } from '../adapters/contract.js'
 import { checkDeleteOutput, checkException, checkOutput } from './check/check-output.js'
-import { at, KitError } from './errors.js'
+import { at, KitError, thrownMessage } from './errors.js'
 import { type Expectations, loadErrata } from './expectations.js'
-import { AdapterFault, PyException, Unsupported } from './interpret/exceptions.js'
+import { AdapterFault, PyException, SessionLost, Unsupported } from './interpret/exceptions.js'
 import { Interpreter } from './interpret/interpreter.js'
 import type { Statement } from './language/ast.js'
 import { parseStatement, SyntaxProblem, UnsupportedSyntax } from './language/parse.js'
@@ -111,13 +111,18 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
   options.onOpen?.(adapter)
   const results: CaseResult[] = []
   try {
-    const guarded = guard(adapter, timeoutMs, options.signal)
+    const session = guard(adapter, timeoutMs, options.signal)
     const expected = options.expected ?? loadErrata(doc.file)
-    const interpreter = new Interpreter(doc.models, guarded, { features: options.adapter.features ?? [] })
+    const interpreter = new Interpreter(doc.models, session.execute, { features: options.adapter.features ?? [] })
     const last = lastSelected(doc, options.select)
+    let lostAt: Example | undefined
     for (const [i, example] of doc.examples.entries()) {
       if (i > last) break
-      const result = await runExample(example, statements[i]!, interpreter, adapter, expected)
+      // After a timeout or a lost thread the database's state is unknown: the rest of the document is not run.
+      const result = lostAt
+        ? notRun(example, lostAt, session.lost!)
+        : await runExample(example, statements[i]!, interpreter, adapter, expected)
+      if (!lostAt && session.lost !== undefined) lostAt = example
       if (options.select && !options.select(example)) continue
       results.push(result)
       options.reporter?.result?.(result)
@@ -126,6 +131,19 @@ export async function runDocument(doc: Document, options: RunOptions): Promise<C
     await withTimeout(adapter.close?.() ?? Promise.resolve(), timeoutMs * 3, 'closing the adapter').catch(() => undefined)
   }
   return results
+}
+
+function notRun(example: Example, lostAt: Example, why: string): CaseResult {
+  const { file, line } = lostAt.place
+  return {
+    example,
+    status: example.flags.SKIP ? 'skipped' : 'errored',
+    expected: example.want,
+    actual: '',
+    reason: `not run: the adapter's session ended at ${file}:${line} (${why}); the database's state is unknown`,
+    queries: undefined,
+    durationMs: 0
+  }
 }
 
 function lastSelected(doc: Document, select: RunOptions['select']): number {
@@ -187,27 +205,37 @@ async function runExample(
   }
 }
 
-/** Every adapter call is time-limited and its faults are marked as the adapter's. */
-function guard(adapter: Adapter, timeoutMs: number, signal?: AbortSignal): (op: Operation) => Promise<Result> {
+/**
+ * Every adapter call is time-limited and its faults are marked as the
+ * adapter's. `lost` says why the session can no longer be trusted: an
+ * operation timed out (it may still change data), or the adapter's thread
+ * ended.
+ */
+function guard(adapter: Adapter, timeoutMs: number, signal?: AbortSignal): { execute: (op: Operation) => Promise<Result>; lost?: string } {
   let yielded = performance.now()
-  return async (op) => {
-    // A synchronous driver never lets the event loop run: make room for signal handlers.
-    if (performance.now() - yielded > 20) {
-      await new Promise((resolve) => setImmediate(resolve))
-      yielded = performance.now()
-    }
-    if (signal?.aborted) return new Promise<never>(() => undefined)
-    try {
-      return await withTimeout(
-        Promise.resolve().then(() => adapter.execute(op)),
-        timeoutMs,
-        `'${op.kind}'`
-      )
-    } catch (e) {
-      if (e instanceof AdapterFault) throw e
-      throw new AdapterFault(message(e), { cause: e })
+  const session: { execute: (op: Operation) => Promise<Result>; lost?: string } = {
+    async execute(op) {
+      // A synchronous driver never lets the event loop run: make room for signal handlers.
+      if (performance.now() - yielded > 20) {
+        await new Promise((resolve) => setImmediate(resolve))
+        yielded = performance.now()
+      }
+      if (signal?.aborted) return new Promise<never>(() => undefined)
+      if (session.lost !== undefined) throw new SessionLost(session.lost)
+      try {
+        return await withTimeout(
+          Promise.resolve().then(() => adapter.execute(op)),
+          timeoutMs,
+          `'${op.kind}'`
+        )
+      } catch (e) {
+        if (e instanceof Timeout || e instanceof SessionLost) session.lost = e.message
+        if (e instanceof AdapterFault) throw e
+        throw new AdapterFault(message(e), { cause: e })
+      }
     }
   }
+  return session
 }
 
 class Timeout extends Error {}
@@ -220,25 +248,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer))
 }
 
-/** An adapter's error as text, whatever it threw (a getter that throws, an object without a prototype). */
-function message(e: unknown): string {
-  try {
-    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined
-    if (typeof m === 'string') return m
-    if (e !== null && typeof e === 'object')
-      return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} without a message: ${safeJson(e)}`
-    return String(e)
-  } catch {
-    return 'a thrown value whose message cannot be read'
-  }
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v)?.slice(0, 200) ?? 'undefined'
-  } catch {
-    return '(not printable)'
-  }
-}
+const message = thrownMessage
 
 export { summarize }

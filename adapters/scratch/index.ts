@@ -73,7 +73,23 @@ interface Registry {
   readonly live: Set<Scratch>
   readonly pending: Set<Promise<unknown>>
   closing: boolean
+  /** Told when a database may exist from now on, and when it is gone (the adapter's thread tells the kit's). */
+  observer?: ScratchObserver | undefined
 }
+
+/**
+ * What it takes to drop a scratch database from elsewhere (another thread):
+ * plain data. `server` is the server's URL without a database; `path` the
+ * SQLite temporary directory or file the kit created.
+ */
+export interface ScratchRecord {
+  readonly provider: Provider
+  readonly database: string
+  readonly server?: string
+  readonly path?: string
+}
+
+export type ScratchObserver = (event: 'held' | 'released', record: ScratchRecord) => void
 
 const REGISTRY: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('orm-conformance.scratch')] ??= {
   live: new Set(),
@@ -92,6 +108,31 @@ export async function dropAllScratches(timeoutMs = 10_000): Promise<void> {
   const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())])
   await within(Promise.allSettled([...REGISTRY.pending]))
   await within(Promise.allSettled([...REGISTRY.live].map((s) => s.drop())))
+}
+
+/**
+ * Tell `observer` about every scratch database from the moment it may exist
+ * (`held`, just before it is created) until it is dropped (`released`).
+ */
+export function observeScratches(observer: ScratchObserver | undefined): void {
+  REGISTRY.observer = observer
+}
+
+const hold = (record: ScratchRecord) => REGISTRY.observer?.('held', record)
+const release = (record: ScratchRecord) => REGISTRY.observer?.('released', record)
+
+/**
+ * Drop what a record names (`IF EXISTS`: a creation cut short may have left
+ * nothing). For a thread that was stopped before it could drop its own.
+ */
+export async function dropRecorded(record: ScratchRecord): Promise<void> {
+  if (record.provider === 'sqlite') {
+    if (record.path) rmSync(record.path, { recursive: true, force: true })
+    return
+  }
+  const server = new URL(record.server!)
+  const dialect = await (record.provider === 'postgresql' ? postgres(server) : mysql(server))
+  await dialect.run(undefined, dialect.drop(record.database))
 }
 
 /** Names of the scratch databases (or SQLite files) this process has created and not dropped. */
@@ -144,6 +185,8 @@ export const SQLITE_SCRATCH_PRAGMAS = 'PRAGMA journal_mode = MEMORY; PRAGMA sync
 function sqlite(): Scratch {
   const dir = mkdtempSync(join(tmpdir(), 'ormconf-'))
   const file = join(dir, 'scratch.sqlite')
+  const record: ScratchRecord = { provider: 'sqlite', database: file, path: dir }
+  hold(record)
   let dropped = false
   return {
     provider: 'sqlite',
@@ -156,6 +199,7 @@ function sqlite(): Scratch {
       if (dropped) return
       dropped = true
       rmSync(dir, { recursive: true, force: true })
+      release(record)
     }
   }
 }
@@ -164,6 +208,8 @@ function sqliteFile(file: string, options: ScratchOptions): Scratch {
   const exists = existsSync(file)
   if (exists && !options.reuse) throw refusal(file)
   let dropped = exists
+  const record: ScratchRecord = { provider: 'sqlite', database: file, path: file }
+  if (!exists) hold(record)
   const pragmas = exists ? undefined : SQLITE_SCRATCH_PRAGMAS
   return {
     provider: 'sqlite',
@@ -176,6 +222,7 @@ function sqliteFile(file: string, options: ScratchOptions): Scratch {
       if (dropped) return
       dropped = true
       rmSync(file, { force: true })
+      release(record)
     }
   }
 }
@@ -257,7 +304,16 @@ async function onServer(server: URL, database: string, options: ScratchOptions):
   const dialect = await (providerOf(server.toString()) === 'postgresql' ? postgres(server) : mysql(server))
   const exists = (await dialect.run(undefined, dialect.exists, [database])).length > 0
   if (exists && !options.reuse) throw refusal(database)
-  if (!exists) await dialect.run(undefined, dialect.create(database))
+  const base = new URL(server)
+  base.pathname = '/'
+  const record: ScratchRecord = { provider: dialect.provider, database, server: base.toString() }
+  if (!exists) {
+    hold(record)
+    await dialect.run(undefined, dialect.create(database)).catch((e: unknown) => {
+      release(record)
+      throw e
+    })
+  }
   const own = new URL(server)
   own.pathname = '/' + database
   let dropped = exists
@@ -273,6 +329,7 @@ async function onServer(server: URL, database: string, options: ScratchOptions):
       if (dropped) return
       dropped = true
       await dialect.run(undefined, dialect.drop(database))
+      release(record)
     }
   }
 }

@@ -37,6 +37,18 @@ export class AdapterFault extends Error {
   }
 }
 
+/**
+ * The adapter's session is over before the document is (its thread ended,
+ * or an operation was cancelled): the database's state is unknown, so the
+ * rest of the document is not run.
+ */
+export class SessionLost extends AdapterFault {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SessionLost'
+  }
+}
+
 export const FIELD_ERROR = 'django.core.exceptions.FieldError'
 
 export const raise = {

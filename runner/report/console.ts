@@ -21,18 +21,32 @@ export function consoleReporter(options: ConsoleOptions = {}): Reporter {
   const color = options.color ?? (Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'])
   const k = kleur
   k.enabled = color
+  const notRun = { reason: undefined as string | undefined, more: 0 }
+  const flushNotRun = () => {
+    if (notRun.more) write(`... and ${notRun.more} more case${notRun.more === 1 ? '' : 's'} not run, for the same reason\n`)
+    notRun.reason = undefined
+    notRun.more = 0
+  }
   return {
     start({ adapter, files }) {
       write(`orm-conformance: ${files.join(', ')} through adapter '${adapter}'\n`)
     },
     result(r) {
+      // The cases after a lost session share one reason: show the first, count the rest.
+      if (r.status === 'errored' && r.reason !== undefined && r.reason === notRun.reason && !options.verbose) {
+        notRun.more++
+        return
+      }
+      flushNotRun()
       if (r.status === 'passed' || r.status === 'skipped' || r.status === 'expected-failure') {
         if (options.verbose) write(`${k.dim(r.status.padEnd(16))} ${r.example.id}\n`)
         return
       }
+      if (r.reason?.startsWith('not run: ')) notRun.reason = r.reason
       write(formatFailure(r, color))
     },
     end(_results, summary) {
+      flushNotRun()
       write(closingLine(summary) + '\n')
     }
   }

@@ -6,7 +6,7 @@ import { loadErrata } from '../expectations.js'
 import { parseDocument, readDocument } from '../parse/document.js'
 import { type CaseResult, summarize } from '../results.js'
 import { runDocument } from '../run.js'
-import { closingLine, formatFailure } from './console.js'
+import { closingLine, consoleReporter, formatFailure } from './console.js'
 import { jsonReporter, toJsonReport } from './json.js'
 import { formatJunit } from './junit.js'
 import { formatTap } from './tap.js'
@@ -87,6 +87,29 @@ function synthetic(status: CaseResult['status'], actual: string, reason?: string
   const example = { ...seed.examples[0]!, source: 'x = "]]>" # <&>' }
   return { example, status, expected: 'a]]>b]]>c\x01\n', actual, reason, queries: undefined, durationMs: 1.4 }
 }
+
+test('console: the cases not run after a lost session are one block and a count, other failures still print', () => {
+  let out = ''
+  const reporter = consoleReporter({ write: (t) => void (out += t), color: false })
+  const lost = "not run: the adapter's session ended at spec/x.md:3 (boom); the database's state is unknown"
+  const rs = [
+    synthetic('errored', '', 'adapter: boom'),
+    synthetic('errored', '', lost),
+    synthetic('errored', '', lost),
+    synthetic('errored', '', lost),
+    synthetic('failed', 'other\n'),
+    synthetic('errored', '', lost),
+    synthetic('errored', '', lost)
+  ]
+  for (const r of rs) reporter.result?.(r)
+  reporter.end?.(rs, summarize(rs))
+  assert.is(out.split('Error: not run:').length - 1, 2, out)
+  assert.match(out, /\.\.\. and 2 more cases not run, for the same reason\n\*+\n/)
+  assert.match(
+    out,
+    /\.\.\. and 1 more case not run, for the same reason\n1 failed, 6 errored|\.\.\. and 1 more case not run, for the same reason\n0 passed, 1 failed, 6 errored/
+  )
+})
 
 test('JUnit maps every status, and text survives escaping ("]]>" twice, control characters)', () => {
   const rs = [
