@@ -102,8 +102,11 @@ export async function hostAdapter(spec: string, cwd = process.cwd(), options: Ho
           return answer.value as Result
         },
         // An operation still under way (one that timed out) is cancelled: the thread ends with it.
-        close: () =>
-          own.busy ? own.kill('closed while an operation was still running') : own.call({ call: 'close', session }).then(() => undefined)
+        async close() {
+          if (own.ended !== undefined) return
+          if (own.busy) await own.kill('closed while an operation was still running')
+          else await own.call({ call: 'close', session })
+        }
       }
       return queries === undefined ? adapter : Object.assign(adapter, { queryCount: () => queries! })
     },
