@@ -297,6 +297,21 @@ if (!quick) {
   )
 }
 
+// 7. Start-up levers: measured by hand when each was tried (bench/levers.json), not rerun here.
+{
+  const { levers } = JSON.parse(readFileSync(join(root, 'bench', 'levers.json'), 'utf8'))
+  md.push(
+    '## 7. Start-up levers (issue #15)',
+    '',
+    'Measured by hand before and after each change (`bench/levers.json`; compare within a row, the machine varies by day).',
+    '',
+    '| lever | kept | measure | before | after | commit |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...levers.map((l) => `| ${l.lever} | ${l.kept ? 'yes' : 'no'} | ${l.measure} | ${l.before} | ${l.after} | ${l.commit} |`),
+    ''
+  )
+}
+
 md.push(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`, '')
 results.totalSeconds = (Date.now() - started) / 1000
 writeFileSync(join(root, 'bench', 'results.md'), md.join('\n'))

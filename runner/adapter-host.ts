@@ -53,7 +53,7 @@ export interface HostedAdapter extends AdapterFactory {
 }
 
 export interface HostOptions {
-  /** Limit for loading the module. @default 2000 */
+  /** Limit for loading the module. @default 10000 */
   readonly loadTimeoutMs?: number
   /** A thread started earlier with `startAdapterThread` (it boots while the kit loads); the host ends it. */
   readonly thread?: Worker
@@ -80,7 +80,7 @@ const ACK_MS = 1000
 
 /** Load `spec` (as `loadAdapter` would) in a new thread. Throws a KitError when it cannot be loaded. */
 export async function hostAdapter(spec: string, cwd = process.cwd(), options: HostOptions = {}): Promise<HostedAdapter> {
-  const loadTimeoutMs = options.loadTimeoutMs ?? 2000
+  const loadTimeoutMs = options.loadTimeoutMs ?? 10_000
   let thread = await Thread.start({ spec, cwd, loadTimeoutMs }, options.thread)
   const { name, features, schema } = thread.loaded
   let sessions = 0

@@ -69,8 +69,8 @@ adapters('a module whose top-level await never settles: loading times out, one l
   )
   assert.is(code, 2)
   assert.is(err.trim().split('\n').length, 1, err)
-  assert.match(err, /cannot load adapter '\.\/runner\/fixtures\/never-loads-adapter\.ts': loading timed out after 2000 ms/)
-  assert.ok(performance.now() - started < 10_000)
+  assert.match(err, /cannot load adapter '\.\/runner\/fixtures\/never-loads-adapter\.ts': loading timed out after 10000 ms/)
+  assert.ok(performance.now() - started < 20_000)
 })
 
 adapters('a module that loops forever while loading: its thread is stopped, one line, exit 2', async () => {
@@ -87,9 +87,9 @@ adapters('a module that loops forever while loading: its thread is stopped, one 
   assert.is(err.trim().split('\n').length, 1, err)
   assert.match(
     err,
-    /cannot load adapter '\.\/runner\/fixtures\/loops-on-load-adapter\.ts': loading timed out after 2000 ms \(a loop that never ends\?\)/
+    /cannot load adapter '\.\/runner\/fixtures\/loops-on-load-adapter\.ts': loading timed out after 10000 ms \(a loop that never ends\?\)/
   )
-  assert.ok(performance.now() - started < 10_000)
+  assert.ok(performance.now() - started < 20_000)
 })
 
 adapters('a null-prototype object or an error whose message getter throws: the case errors with a readable reason', async () => {

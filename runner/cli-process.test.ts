@@ -37,7 +37,7 @@ function start(
     env: { ...process.env, TMPDIR: tmp, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  const waiting: [string, () => void][] = []
+  const waiting: [string, () => void, (e: Error) => void][] = []
   const self = {
     tmp,
     stderr: '',
@@ -45,10 +45,11 @@ function start(
     exited: new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal }))
     ),
+    // Rejects when the process ends without printing it (else the test process would run out of work and exit early).
     saw: (text: string) =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
         if (self.stderr.includes(text)) resolve()
-        else waiting.push([text, resolve])
+        else waiting.push([text, resolve, reject])
       }),
     kill: (signal: NodeJS.Signals) => void child.kill(signal)
   }
@@ -56,6 +57,10 @@ function start(
   child.stderr.on('data', (d) => {
     self.stderr += d
     for (const [text, resolve] of waiting) if (self.stderr.includes(text)) resolve()
+  })
+  child.once('close', () => {
+    for (const [text, , reject] of waiting)
+      if (!self.stderr.includes(text)) reject(new Error(`the process ended without printing "${text}"; stderr: ${self.stderr}`))
   })
   const limit = setTimeout(() => child.kill('SIGKILL'), 30_000)
   void self.exited.then(() => clearTimeout(limit))

@@ -305,7 +305,7 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper, thread
   }
 
   // Any adapter but the built-in memory one runs in a thread of its own (adapter-host.ts); it loads while the documents are read.
-  const loadTimeoutMs = Math.max(3 * timeoutMs, 2000)
+  const loadTimeoutMs = Math.max(3 * timeoutMs, 10_000)
   const hosting =
     o.adapter === 'memory' ? undefined : hostAdapter(o.adapter, process.cwd(), { loadTimeoutMs, ...(thread ? { thread } : {}) })
   if (hosting) {

@@ -62,6 +62,21 @@ for (const type of ['commonjs', 'module']) {
       if (!/88 passed, 0 failed, 1 expected failures/.test(out)) throw new Error(out)
     })
   }
+  // A loop that never yields, from an installed kit: the adapter's thread ships and is stopped at the timeout.
+  const loops = `${type === 'module' ? esm('loops') : cjs('loops')}`.replace(
+    'open: (options) => memory.open(options)',
+    "open: async (options) => { const db = await memory.open(options); return { execute: (op) => { if (op.kind === 'count') for (;;) {} return db.execute(op) } } }"
+  )
+  writeFileSync(join(dir, 'loops-adapter.js'), loops)
+  step(`${type}: an adapter that loops forever is stopped at --timeout; the run is red`, () => {
+    try {
+      sh('npx', ['orm-conformance', 'run', 'many-to-many', '--adapter', './loops-adapter.js', '--timeout', '500'], dir)
+    } catch (e) {
+      if (e.status === 1 && /'count' timed out after 500 ms/.test(e.stdout) && /not run, for the same reason/.test(e.stdout)) return
+      throw e
+    }
+    throw new Error('the run exited 0')
+  })
   const suiteFile = type === 'module' ? 'suite.js' : 'suite.mjs'
   writeFileSync(
     join(dir, suiteFile),
