@@ -52,6 +52,11 @@ input('missing file, unknown adapter, bad options', async () => {
   assert.match((await cli('run', 'spec/many-to-many.md', '--timeout', 'soon')).err, /--timeout must be/)
   assert.match((await cli('run', 'spec/many-to-many.md', '--bogus')).err, /Unknown option '--bogus'/)
   assert.match((await cli('run', 'spec/many-to-many.md', '--db', 'oracle://x')).err, /--db must be/)
+  for (const db of ['file:', 'file::memory:', 'file:x.sqlite?mode=memory']) {
+    const r = await cli('run', 'spec/many-to-many.md', '--db', db)
+    assert.is(r.code, 2, db)
+    assert.match(r.err, /--db must be .* \(or file:\/path\/to\/new\.sqlite\)/)
+  }
   for (const r of [await cli('run', join(dir, 'nope.md')), await cli('run', 'spec/many-to-many.md', '--adapter', 'nope')])
     assert.is(r.code, 2)
 })

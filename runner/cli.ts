@@ -300,8 +300,8 @@ async function command(argv: readonly string[], io: Io, stopper: Stopper, thread
   if (timeoutMs > MAX_TIMEOUT_MS)
     throw new KitError('options', `--timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), not '${o.timeout}'`)
   if (!REPORTERS.includes(o.reporter ?? '')) throw new KitError('options', `unknown reporter '${o.reporter}' (${REPORTERS.join(', ')})`)
-  if (o.db !== undefined && !/^((postgres(ql)?|mysql|mariadb):\/\/|file:)/.test(o.db)) {
-    throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL (or file:/path.sqlite), not '${o.db}'`)
+  if (o.db !== undefined && !/^((postgres(ql)?|mysql|mariadb):\/\/|file:(?!:memory:)[^?]+$)/.test(o.db)) {
+    throw new KitError('options', `--db must be a postgresql:// or mysql:// server URL (or file:/path/to/new.sqlite), not '${o.db}'`)
   }
 
   // Any adapter but the built-in memory one runs in a thread of its own (adapter-host.ts); it loads while the documents are read.

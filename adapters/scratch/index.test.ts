@@ -115,6 +115,29 @@ files('file: names a new SQLite file, refused when it exists', async () => {
   assert.ok(existsSync(join(dir, 'mine.sqlite')), 'a reused file is never deleted')
 })
 
+files("a symbolic link, even one that points nowhere, is the user's: refused, and never deleted", async () => {
+  const { mkdtempSync, lstatSync, symlinkSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'ormconf-file-'))
+  const link = join(dir, 'link.sqlite')
+  symlinkSync(join(dir, 'nowhere', 'target.sqlite'), link)
+  const e = await createScratch(`file:${link}`).catch((x: unknown) => x)
+  assert.instance(e, ScratchError)
+  assert.match((e as Error).message, /already exists/)
+  const reused = await createScratch(`file:${link}`, { reuse: true })
+  await reused.drop()
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still there')
+})
+
+files('file: without a path, or an in-memory database, is refused (the kit needs a file it can drop)', async () => {
+  for (const url of ['file:', 'file::memory:', 'file:x.sqlite?mode=memory']) {
+    const e = await createScratch(url).catch((x: unknown) => x)
+    assert.instance(e, ScratchError, url)
+    assert.match((e as Error).message, /needs the path of a new SQLite file/)
+  }
+})
+
 files('a SQLite file the kit creates is throwaway: no journal on disk, no fsync; a reused file keeps its settings', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs')
   const { join } = await import('node:path')

@@ -12,7 +12,7 @@
  * `drop()` removes only what `createScratch` created, and is idempotent.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { needPackages } from '../packages.js'
@@ -205,7 +205,10 @@ function sqlite(): Scratch {
 }
 
 function sqliteFile(file: string, options: ScratchOptions): Scratch {
-  const exists = existsSync(file)
+  if (file === '' || file.startsWith(':memory:') || /[?&]mode=memory\b/.test(file))
+    throw new ScratchError(`file: needs the path of a new SQLite file (file:/path/to/scratch.sqlite), not 'file:${file}'`)
+  // A symbolic link is an entry of its own, even when it points nowhere: never the kit's to delete.
+  const exists = existsSync(file) || isLink(file)
   if (exists && !options.reuse) throw refusal(file)
   let dropped = exists
   const record: ScratchRecord = { provider: 'sqlite', database: file, path: file }
@@ -224,6 +227,14 @@ function sqliteFile(file: string, options: ScratchOptions): Scratch {
       rmSync(file, { force: true })
       release(record)
     }
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
   }
 }
 
