@@ -119,7 +119,7 @@ export function parseDocument(source: string, file: string): Document {
   let context = ''
   let models: Models | undefined
   const examples: Example[] = []
-  const seen = new Map<string, number>()
+  const seen = new Map<string, Map<string, number>>()
 
   const visit = (node: Nodes): void => {
     if (node.type === 'heading') {
@@ -157,22 +157,24 @@ export function parseDocument(source: string, file: string): Document {
     }
     if (!EXAMPLE_LANGS.has(lang)) return
     const column = fenced ? start.column : start.column + 4
-    for (const raw of parseExamples(node.value, file, firstLine, column)) {
-      const key = `${section}\0${context}\0${raw.source}`
-      const nth = seen.get(key) ?? 0
-      seen.set(key, nth + 1)
-      examples.push({ ...raw, id: caseId(section, context, raw.source, nth), section, context })
-    }
+    add(parseExamples(node.value, file, firstLine, column))
   }
 
-  const fastBlock = (f: FastFence): void => {
-    for (const raw of parseExamples(f.value, file, f.start + 2, 1)) {
-      const key = `${section}\0${context}\0${raw.source}`
-      const nth = seen.get(key) ?? 0
-      seen.set(key, nth + 1)
+  /** Identical statements under the same section and prose are told apart by how many came before. */
+  let counted = { section: '', context: '', seen: new Map<string, number>() }
+  const add = (raws: ReturnType<typeof parseExamples>): void => {
+    if (counted.section !== section || counted.context !== context) {
+      const key = `${section}\0${context}`
+      counted = { section, context, seen: seen.get(key) ?? new Map() }
+      seen.set(key, counted.seen)
+    }
+    for (const raw of raws) {
+      const nth = counted.seen.get(raw.source) ?? 0
+      counted.seen.set(raw.source, nth + 1)
       examples.push({ ...raw, id: caseId(section, context, raw.source, nth), section, context })
     }
   }
+  const fastBlock = (f: FastFence): void => add(parseExamples(f.value, file, f.start + 2, 1))
   let next = 0
   for (const child of tree.children) {
     const line = real(child.position?.start.line ?? 1) - 1
