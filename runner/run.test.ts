@@ -116,6 +116,37 @@ api('nothing in runner/ names the seed models, their fields or seed strings', ()
   }
 })
 
+api('runDocument: after an operation times out, the rest of the document is not run (in-process too)', async () => {
+  const doc = await readDocument('spec/many-to-many.md')
+  let calls = 0
+  let atHang = -1
+  const hangs = defineAdapter({
+    name: 'hangs',
+    async open({ schema }) {
+      const db = new MemoryDatabase(schema)
+      return {
+        execute: (op: Operation): Promise<Result> => {
+          calls++
+          if (op.kind !== 'count') return db.execute(op)
+          atHang = calls
+          return new Promise(() => undefined)
+        }
+      }
+    }
+  })
+  const results = await runDocument(doc, { adapter: hangs, timeoutMs: 50 })
+  const first = results.findIndex((r) => r.status === 'errored')
+  assert.is(results[first]!.reason, "adapter: 'count' timed out after 50 ms")
+  const rest = results.slice(first + 1)
+  assert.ok(rest.length > 10)
+  for (const r of rest) {
+    assert.is(r.status, 'errored')
+    assert.match(r.reason ?? '', /^not run: the adapter's session ended at spec\/many-to-many\.md:\d+ \('count' timed out after 50 ms\)/)
+  }
+  assert.is(calls, atHang, 'no adapter call after the timeout')
+  assert.not.ok(isGreen(summarize(results)))
+})
+
 conformance.run()
 broken.run()
 api.run()
