@@ -6,13 +6,15 @@
  * FUZZ_SEED=random, replay with FUZZ_SEED=<seed>, scale with FUZZ_RUNS=<n>
  * (default 10 000).
  */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import memory from '../../adapters/memory/index.js'
 import { KitError } from '../../runner/errors.js'
-import { parseDocument } from '../../runner/parse/document.js'
+import { invalidUtf8, parseDocument, readDocument } from '../../runner/parse/document.js'
 import { runDocument } from '../../runner/run.js'
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000)
@@ -159,6 +161,48 @@ test(`${RUNS} generated and mutated documents: no crash, no internal error (FUZZ
   )
   console.log(`  fuzz: ${runs} documents in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}`)
   assert.is(runs, RUNS)
+})
+
+// Bytes: a window of the seed with random bytes put in (invalid UTF-8 among them), through readDocument.
+const SEED_BYTES = readFileSync('spec/many-to-many.md')
+const bytes = fc
+  .tuple(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 3 }))
+  .map(([start, inserts]) => {
+    let b: Uint8Array = SEED_BYTES.subarray(start % 2000, (start % 2000) + 3000)
+    for (const [at, chunk] of inserts) {
+      const i = at % (b.length + 1)
+      b = Buffer.concat([b.subarray(0, i), chunk, b.subarray(i)])
+    }
+    return Buffer.concat([Buffer.from(MODELS + '\n\n'), b])
+  })
+
+test('documents as bytes: invalid UTF-8 is one KitError at the first bad byte (as a strict decoder finds it), never a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ormconf-fuzz-'))
+  const file = join(dir, 'fuzz.md')
+  const strict = new TextDecoder('utf-8', { fatal: true })
+  await fc.assert(
+    fc.asyncProperty(bytes, async (b) => {
+      const bad = invalidUtf8(b)
+      let decodes = true
+      try {
+        strict.decode(b)
+      } catch {
+        decodes = false
+      }
+      if ((bad === -1) !== decodes) throw new Error(`invalidUtf8 says ${bad}, a strict decoder ${decodes ? 'decodes' : 'refuses'}`)
+      writeFileSync(file, b)
+      try {
+        await readDocument(file)
+        if (bad >= 0) throw new Error(`read despite invalid UTF-8 at ${bad}`)
+      } catch (e) {
+        if (!(e instanceof KitError)) throw e
+        // NUL bytes are refused first, as binary.
+        const why = b.includes(0) ? 'not a text document (it contains NUL bytes)' : `invalid UTF-8 (byte offset ${bad})`
+        if (bad >= 0 && !e.message.includes(why)) throw new Error(`wrong refusal: ${e.format()}`)
+      }
+    }),
+    { numRuns: Math.min(RUNS, 2000), seed: SEED, endOnFailure: true, includeErrorInReport: true }
+  )
 })
 
 test.run()
