@@ -62,7 +62,7 @@ function start(
     for (const [text, , reject] of waiting)
       if (!self.stderr.includes(text)) reject(new Error(`the process ended without printing "${text}"; stderr: ${self.stderr}`))
   })
-  const limit = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  const limit = setTimeout(() => child.kill('SIGKILL'), 60_000)
   void self.exited.then(() => clearTimeout(limit))
   return self
 }
@@ -136,7 +136,7 @@ exits('SQLite: a signal while the adapter loops forever: exit 130 promptly, scra
   c.kill('SIGINT')
   const { code } = await c.exited
   assert.is(code, 130, c.stderr)
-  assert.ok(performance.now() - sent < 4000, 'stopped promptly')
+  assert.ok(performance.now() - sent < 8000, 'stopped promptly (about a second to answer, then terminated)')
   assert.equal(scratchDirs(c.tmp), [])
 })
 
@@ -262,10 +262,10 @@ for (const t of targets) {
   signals(
     `${t.name}: SIGINT while ${moments.join('; ')}; SIGTERM mid-run exits 143; an open() that outlives --timeout is closed when it resolves; a loop cut by the timeout`,
     async () => {
+      // A thread that loops burns a core until it is stopped: that one runs alone, after the others.
       await Promise.all([
         sigterm(),
         lateOpen(),
-        loopTimeout(),
         ...moments.map(async (moment) => {
           const c = start(
             ['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--db', t.url, '--timeout', '60000'],
@@ -294,6 +294,7 @@ for (const t of targets) {
           assert.not.ok((await databases(t)).includes(mine), `${mine} dropped (${moment})`)
         })
       ])
+      await loopTimeout()
     }
   )
 
