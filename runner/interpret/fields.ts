@@ -111,8 +111,9 @@ function parseDateTime(s: string): PyDateTime | 'format' | 'invalid' {
   return dateProblem(v.year, v.month, v.day) || timeProblem(v.hour, v.minute, v.second, v.microsecond) ? 'invalid' : v
 }
 
+/** The value as Django's messages put it: `%s`, so `str()` (a date as 2005-07-27, a Decimal without its constructor). */
 function quoted(v: PyValue, display: Displays): string {
-  return typeof v === 'string' ? v : pyRepr(asPresentable(v), display)
+  return typeof v === 'string' ? v : isPyScalarObject(v) ? pyScalarStr(v) : pyRepr(asPresentable(v), display)
 }
 
 /**
@@ -126,9 +127,14 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
     case 'integer':
       return toInteger(v, spec.name, display)
     case 'boolean': {
+      // BooleanField.to_python: what equals True or False (1, 1.0, Decimal('0')), and six strings.
       if (typeof v === 'boolean') return v
       if (v === 0 || v === 1) return v === 1
-      throw raise.value(`“${quoted(v, display)}” value must be either True or False.`)
+      if (isObject(v) && v.kind === 'float' && (v.value === 0 || v.value === 1)) return v.value === 1
+      if (isObject(v) && v.kind === 'decimal' && /^[-+]?0*(\.0*)?$|^\+?0*1(\.0*)?$/.test(v.text)) return Number(v.text) === 1
+      if (v === 't' || v === 'True' || v === '1') return true
+      if (v === 'f' || v === 'False' || v === '0') return false
+      throw invalid(`“${quoted(v, display)}” value must be either True or False.`)
     }
     case 'string':
       return typeof v === 'string'
