@@ -17,7 +17,7 @@ import {
 } from '../present/pytypes.js'
 import { type Displays, type FieldValue, type Presentable, pyRepr, strRepr } from '../present/repr.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
-import { isObject, type PyValue } from './values.js'
+import { isObject, type PyValue, typeName } from './values.js'
 
 /** What conversion needs to know of a field. */
 export interface FieldSpec {
@@ -69,32 +69,35 @@ export function quantize(text: string, places: number): string {
   return (negative && /[1-9]/.test(s) ? '-' : '') + s
 }
 
-const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/
-const TIME = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?$/
-const DATETIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?$/
+// Django 3.2's dateparse patterns, used with re.match: anchored at the start, no stripping; Python's `$`
+// also matches before a final newline; time_re has no `$` at all (trailing text is ignored).
+const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})\n?$/
+const TIME = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?/
+const DATETIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?\n?$/
 const micro = (s: string | undefined) => (s ? Number(s.padEnd(6, '0')) : 0)
 
 function parseDate(s: string): PyDate | 'format' | 'invalid' {
-  const m = DATE.exec(s.trim())
+  const m = DATE.exec(s)
   if (!m) return 'format'
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
   return dateProblem(y, mo, d) ? 'invalid' : { kind: 'date', year: y, month: mo, day: d }
 }
 
 function parseTime(s: string): PyTime | 'format' | 'invalid' {
-  const m = TIME.exec(s.trim())
+  const m = TIME.exec(s)
   if (!m) return 'format'
   const t = { kind: 'time', hour: Number(m[1]), minute: Number(m[2]), second: Number(m[3] ?? 0), microsecond: micro(m[4]) } as const
   return timeProblem(t.hour, t.minute, t.second, t.microsecond) ? 'invalid' : t
 }
 
-function parseDateTime(s: string): PyDateTime | 'format' | 'invalid' {
-  const m = DATETIME.exec(s.trim())
+/** DateTimeField.to_python: a date and time, else a date alone (its own message when that date is impossible). */
+function parseDateTime(s: string): PyDateTime | 'format' | 'invalid' | 'invalid-date' {
+  const m = DATETIME.exec(s)
   if (!m) {
     const d = parseDate(s)
     return typeof d === 'string'
       ? d === 'invalid'
-        ? 'invalid'
+        ? 'invalid-date'
         : 'format'
       : { ...d, kind: 'datetime', hour: 0, minute: 0, second: 0, microsecond: 0 }
   }
@@ -164,7 +167,7 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
         if (d === 'invalid') throw invalid(`“${v}” value has the correct format (YYYY-MM-DD) but it is an invalid date.`)
         return dateText(d)
       }
-      throw raise.type('expected string or bytes-like object')
+      throw raise.type(`expected string or bytes-like object, got '${typeName(v)}'`)
     }
     case 'datetime': {
       if (isObject(v) && v.kind === 'datetime') return `${dateText(v)}T${timeText(v)}`
@@ -174,9 +177,10 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
         if (d === 'format') throw invalid(`“${v}” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.`)
         if (d === 'invalid')
           throw invalid(`“${v}” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time.`)
+        if (d === 'invalid-date') throw invalid(`“${v}” value has the correct format (YYYY-MM-DD) but it is an invalid date.`)
         return `${dateText(d)}T${timeText(d)}`
       }
-      throw raise.type('expected string or bytes-like object')
+      throw raise.type(`expected string or bytes-like object, got '${typeName(v)}'`)
     }
     case 'time': {
       if (isObject(v) && (v.kind === 'time' || v.kind === 'datetime')) return timeText(v)
@@ -186,7 +190,7 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
         if (t === 'invalid') throw invalid(`“${v}” value has the correct format (HH:MM[:ss[.uuuuuu]]) but it is an invalid time.`)
         return timeText(t)
       }
-      throw raise.type('expected string or bytes-like object')
+      throw raise.type(`expected string or bytes-like object, got '${typeName(v)}'`)
     }
   }
 }
