@@ -214,7 +214,9 @@ export function toInteger(v: PyValue, field: string, display: Displays): number 
   if (typeof v === 'number') return v
   if (typeof v === 'boolean') return v ? 1 : 0
   if (isObject(v) && v.kind === 'float') {
-    if (!Number.isFinite(v.value)) throw raise.value(`Field '${field}' expected a number but got ${pyRepr(v, display)}.`)
+    // int(inf) is an OverflowError, which Django does not catch; int(nan) a ValueError, which it rewords.
+    if (v.value === Infinity || v.value === -Infinity) throw new PyException('OverflowError', 'cannot convert float infinity to integer')
+    if (Number.isNaN(v.value)) throw raise.value(`Field '${field}' expected a number but got ${pyRepr(v, display)}.`)
     return Math.trunc(v.value)
   }
   if (isObject(v) && v.kind === 'decimal') return Math.trunc(Number(v.text))

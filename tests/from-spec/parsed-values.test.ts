@@ -70,3 +70,11 @@ s3("line 181: Article.objects.filter(deadline='25:00')", () => check("dates-date
 s3("line 185: Article.objects.filter(deadline='9:15 pm')", () => check("dates-datetimes-and-times/document-33a4814"))
 s3("line 187: a.publications.filter(article__deadline='9:15x')", () => check("dates-datetimes-and-times/document-ef660e2"))
 s3.run()
+
+const s4 = suite("spec/parsed-values.md › Integers from floats")
+s4("line 197: Article.objects.filter(id=1e400)", () => check("integers-from-floats/int-of-an-infinite-float-is-an-30300d8"))
+s4("line 201: Article.objects.filter(id=-1e400)", () => check("integers-from-floats/int-of-an-infinite-float-is-an-9bfeb2c"))
+s4("line 205: Article.objects.filter(id=1e400 * 0)", () => check("integers-from-floats/int-of-an-infinite-float-is-an-fb4a748"))
+s4("line 209: Publication.objects.filter(article__id=1e400)", () => check("integers-from-floats/int-of-an-infinite-float-is-an-0e0f8b6"))
+s4("line 213: Article.objects.filter(id=2.9)", () => check("integers-from-floats/int-of-an-infinite-float-is-an-c710e3f"))
+s4.run()
