@@ -159,6 +159,28 @@ exits('SQLite: a signal mid-run stops a synchronous adapter that never yields', 
   }
 })
 
+exits('SQLite: SIGINT while the adapter opens, and SIGINT twice mid-run: exit 130, scratch directory removed', async () => {
+  await Promise.all(
+    [
+      { env: { ORMCONF_FIXTURE_OPEN_MS: '5000' }, moment: 'fixture: opening', twice: false },
+      { env: { ORMCONF_FIXTURE_HANG: 'count' }, moment: 'fixture: running', twice: true }
+    ].map(async ({ env, moment, twice }) => {
+      const c = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE], env)
+      await c.saw(moment)
+      assert.equal(scratchDirs(c.tmp).length, 1, 'the run has its scratch directory')
+      c.kill('SIGINT')
+      if (twice) {
+        await sleep(10 + Math.random() * 90)
+        c.kill('SIGINT')
+      }
+      const { code } = await c.exited
+      assert.is(code, 130, `${moment}: ${c.stderr}`)
+      assert.not.match(c.stderr, /\n\s+at /)
+      assert.equal(scratchDirs(c.tmp), [], moment)
+    })
+  )
+})
+
 exits('--timeout: large values work (three times it still fits a timer), beyond setTimeout is refused', async () => {
   const big = start(['run', 'spec/many-to-many.md', '--adapter', FIXTURE, '--timeout', '1000000000'], { ORMCONF_FIXTURE_OPEN_MS: '100' })
   assert.is((await big.exited).code, 0, big.stderr)
