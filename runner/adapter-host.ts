@@ -209,8 +209,11 @@ class Thread {
   /** Terminate the thread now; what it held is dropped from here. */
   async kill(why: string): Promise<void> {
     this.ended ??= why
-    await this.worker.terminate()
-    await this.gone
+    // A thread stuck where termination cannot reach it must not keep the kit from ending: drop what it held anyway.
+    const within = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 5000).unref())])
+    await within(this.worker.terminate())
+    await within(this.gone)
+    await this.dropHeld()
   }
 
   stop(): Promise<void> {
@@ -233,15 +236,17 @@ class Thread {
 
   /**
    * Drop every database the thread still held. A creation cut short may
-   * commit just after the first drop: those made in the last moments get a
-   * second one.
+   * commit after the first drop: server databases are dropped again over
+   * the next 3.5 s.
    */
   private async dropHeld(): Promise<void> {
     const records = [...this.held.values()]
     this.held.clear()
     await Promise.allSettled(records.map((r) => dropRecorded(r)))
-    if (records.some((r) => r.provider !== 'sqlite')) {
-      await new Promise((r) => setTimeout(r, 500))
+    // A CREATE DATABASE still running on the server when the thread ended commits later: drop again, a few times.
+    for (const ms of [500, 1000, 2000]) {
+      if (!records.some((r) => r.provider !== 'sqlite')) break
+      await new Promise((r) => setTimeout(r, ms))
       await Promise.allSettled(records.filter((r) => r.provider !== 'sqlite').map((r) => dropRecorded(r)))
     }
   }

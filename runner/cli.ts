@@ -133,7 +133,10 @@ export async function main(argv: readonly string[], io: Io = processIo, options:
     controller.abort()
     process.exitCode = code // also if the event loop empties before cleanup ends
     io.stderr(`orm-conformance: ${line}\n`)
-    stopping = cleanUp(open, opening, hosts).then(() => realExit.call(process, code))
+    // Cleanup is bounded: whatever hangs in it, the process ends, non-zero.
+    stopping = Promise.race([cleanUp(open, opening, hosts), new Promise((r) => setTimeout(r, 40_000))]).then(() =>
+      realExit.call(process, code)
+    )
     return stopping
   }
   const onSignal = (signal: NodeJS.Signals) => {
