@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // reports/mutation.json (Stryker) -> bench/mutation.md: the score the
 // documents reach over the contract's rules and the interpreter's Django
-// rules, and every surviving mutant. Survivors listed in equivalent.json
-// (with the reason) are not counted; `--check` exits 1 when bench/mutation.md
-// was made from other sources than the ones in the tree (a stale score).
+// rules, and every surviving mutant. An equivalent mutant is marked where it
+// lives, `// Stryker disable next-line <Mutator>: <reason>`, so the mark
+// moves with the code; Stryker reports it as ignored, with the reason, and it
+// is listed but not counted. `--check` exits 1 when bench/mutation.md was
+// made from other sources than the ones in the tree (a stale score).
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 const config = JSON.parse(readFileSync('bench/mutation/stryker.config.json', 'utf8'))
-const equivalents = JSON.parse(readFileSync('bench/mutation/equivalent.json', 'utf8'))
 
 /** One hash over what the score depends on: the mutated files and the spec documents. */
 export function sourcesHash() {
@@ -23,8 +24,6 @@ function readdirSpec() {
     .filter((f) => f.endsWith('.md') || f.endsWith('.errata.json'))
     .map((f) => `spec/${f}`)
 }
-
-const key = (file, m) => `${file}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`
 
 if (process.argv.includes('--check')) {
   const text = readFileSync('bench/mutation.md', 'utf8')
@@ -53,6 +52,9 @@ let suiteKilled = 0
 const note = process.argv.find((a) => a.startsWith('--note='))?.slice('--note='.length)
 const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, RuntimeError: 0, Ignored: 0, Equivalent: 0 }
 const survivors = []
+const equivalent = []
+/** A Markdown table cell holding code. */
+const cell = (text, width) => `\`${(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, width)}\``
 const perFile = []
 for (const [file, data] of Object.entries(report.files).sort()) {
   const f = { file, killed: 0, total: 0 }
@@ -64,14 +66,19 @@ for (const [file, data] of Object.entries(report.files).sort()) {
       status = 'Survived'
       suiteKilled++
     }
-    if ((status === 'Survived' || status === 'NoCoverage') && equivalents[key(file, m)]) status = 'Equivalent'
+    if (status === 'Ignored') {
+      status = 'Equivalent'
+      equivalent.push(
+        `| ${file}:${m.location.start.line} | ${m.mutatorName} | ${cell(m.replacement, 40)} | ${(m.statusReason ?? '').replace(/\|/g, '\\|')} |`
+      )
+    }
     counts[status] = (counts[status] ?? 0) + 1
     if (status === 'Killed' || status === 'Timeout') f.killed++
     if (status === 'Killed' || status === 'Timeout' || status === 'Survived' || status === 'NoCoverage') f.total++
     if (status === 'Survived' || status === 'NoCoverage') {
       const line = data.source.split('\n')[m.location.start.line - 1]?.trim() ?? ''
       survivors.push(
-        `| ${file}:${m.location.start.line} | ${bySuite ? 'yes' : measuredSuite ? 'no' : '?'} | ${m.mutatorName} | \`${(m.replacement ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 60)}\` | \`${line.replace(/\|/g, '\\|').slice(0, 70)}\` |`
+        `| ${file}:${m.location.start.line} | ${bySuite ? 'yes' : measuredSuite ? 'no' : '?'} | ${m.status === 'NoCoverage' ? 'no' : 'yes'} | ${m.mutatorName} | ${cell(m.replacement, 60)} | ${cell(line, 70)} |`
       )
     }
   }
@@ -83,12 +90,12 @@ const pct = (n, d) => (d ? ((100 * n) / d).toFixed(1) : '0.0')
 const lines = [
   '# Mutation score of the documents',
   '',
-  `Made by \`npm run mutation\` (StrykerJS, command runner: every spec document through the memory adapter) from sources ${sourcesHash()}, ${new Date().toISOString().slice(0, 10)}.`,
-  '`node bench/mutation/report.mjs --check` tells whether it was made from the sources in the tree (the run takes about an hour on two cores, so CI does not repeat it).',
+  `Made by \`npm run mutation\` (StrykerJS; \`bench/mutation/documents-runner.mjs\` runs every spec document through the memory adapter in one process, a document per test) from sources ${sourcesHash()}, ${new Date().toISOString().slice(0, 10)}.`,
+  '`node bench/mutation/report.mjs --check` tells whether it was made from the sources in the tree (CI runs the check; the run itself takes about 8 minutes on two cores).',
   ...(note ? ['', note] : []),
   '',
   `**Score: ${pct(detected, valid)} %** — ${detected} of ${valid} mutants killed by the documents alone` +
-    ` (${counts.Equivalent} listed as equivalent in \`bench/mutation/equivalent.json\`, not counted; ${counts.CompileError} compile errors, ${counts.RuntimeError} runtime errors, ${counts.Ignored} ignored).`,
+    ` (${counts.Equivalent} marked equivalent in the sources, not counted; ${counts.CompileError} compile errors, ${counts.RuntimeError} runtime errors).`,
   '',
   measuredSuite
     ? `**With the contract suite added: ${pct(detected + suiteKilled, valid)} %** — ${suiteKilled} more killed by \`adapters/contract-suite.ts\` on the memory adapter.`
@@ -100,11 +107,19 @@ const lines = [
   '',
   `## Survivors (${survivors.length})`,
   '',
-  'Column "suite": whether the contract suite (memory adapter) kills it.',
+  'Column "suite": whether the contract suite (memory adapter) kills it; "reached": whether any document or the suite runs its code.',
   '',
-  '| where | suite | mutator | replacement | line |',
-  '| --- | --- | --- | --- | --- |',
+  '| where | suite | reached | mutator | replacement | line |',
+  '| --- | --- | --- | --- | --- | --- |',
   ...survivors,
+  '',
+  `## Equivalent (${equivalent.length})`,
+  '',
+  'Marked in the sources with `// Stryker disable next-line <Mutator>: <reason>`.',
+  '',
+  '| where | mutator | replacement | reason |',
+  '| --- | --- | --- | --- |',
+  ...equivalent,
   ''
 ]
 writeFileSync('bench/mutation.md', lines.join('\n'))
