@@ -72,7 +72,7 @@ export class MemoryDatabase implements Adapter {
       case 'count':
         return { kind: 'count', count: this.select(op.query).length }
       case 'delete': {
-        const ids = new Set(this.select({ ...op.query, distinct: true }).map((r) => r.id))
+        const ids = new Set(this.select(op.query).map((r) => r.id))
         for (const id of ids) this.table(op.query.model).delete(id)
         for (const r of this.schema.relations) {
           const set = this.links.get(r.name)!

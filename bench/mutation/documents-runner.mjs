@@ -7,7 +7,8 @@
 //
 // A mutant every document passes but the contract suite kills is appended to
 // ORMCONF_MUTATION_KILLERS when set, so report.mjs gives the documents' score
-// alone and the score with the suite added.
+// alone and the score with the suite added. ORMCONF_MUTATION_DOCS, when set,
+// names the documents to run (comma-separated), instead of every one in spec/.
 import { appendFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -52,10 +53,13 @@ export class DocumentsRunner {
         from('adapters/contract-suite.ts'),
         import('uvu')
       ])
-      const files = readdirSync('spec')
-        .filter((f) => f.endsWith('.md') && !f.startsWith('README'))
-        .sort()
-        .map((f) => `spec/${f}`)
+      const chosen = process.env['ORMCONF_MUTATION_DOCS']
+      const files = chosen
+        ? chosen.split(',').filter(Boolean)
+        : readdirSync('spec')
+            .filter((f) => f.endsWith('.md') && !f.startsWith('README'))
+            .sort()
+            .map((f) => `spec/${f}`)
       const tests = []
       for (const file of files) {
         const doc = await readDocument(file)

@@ -37,7 +37,7 @@ import {
 
 type Kwargs = readonly (readonly [string, PyValue])[]
 
-const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr', 'sorted', 'type'] as const
+const BUILTINS = ['print', 'len', 'list', 'tuple', 'str', 'repr', 'sorted', 'type', 'float'] as const
 const QUERYSET_METHODS = new Set([
   'all',
   'filter',
@@ -528,6 +528,8 @@ export class Interpreter {
       }
       case 'str':
         return this.str(arg)
+      case 'float':
+        return toFloat(arg)
       case 'repr':
         return this.repr(arg)
       case 'len': {
@@ -1024,4 +1026,26 @@ function integer(v: PyValue): number {
   if (typeof v === 'boolean') return v ? 1 : 0
   if (isObject(v) && v.kind === 'float') throw raise.type('integer argument expected, got float')
   throw raise.type(`an integer is required (got type ${typeName(v)})`)
+}
+
+// Python's float literal grammar as float() reads a string: surrounding space, `_` between digits, inf/infinity/nan.
+const FLOAT_TEXT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.|inf|infinity|nan)$/i
+
+/** Python's `float(x)` of a number, a numeric string or a Decimal. */
+function toFloat(arg: PyValue): PyValue {
+  if (typeof arg === 'boolean') return { kind: 'float', value: arg ? 1 : 0 }
+  if (typeof arg === 'number') return { kind: 'float', value: arg }
+  if (isObject(arg) && arg.kind === 'float') return arg
+  if (isObject(arg) && arg.kind === 'decimal') return { kind: 'float', value: Number(arg.text) }
+  if (typeof arg === 'string') {
+    const text = arg.trim()
+    if (!FLOAT_TEXT.test(text)) throw raise.value(`could not convert string to float: ${strRepr(arg)}`)
+    const bare = text.replace(/_/g, '').toLowerCase()
+    const sign = bare.startsWith('-') ? -1 : 1
+    const word = bare.replace(/^[+-]/, '')
+    if (word === 'inf' || word === 'infinity') return { kind: 'float', value: sign * Number.POSITIVE_INFINITY }
+    if (word === 'nan') return { kind: 'float', value: Number.NaN }
+    return { kind: 'float', value: Number(bare) }
+  }
+  throw raise.type(`float() argument must be a string or a real number, not '${typeName(arg)}'`)
 }

@@ -52,14 +52,17 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0')
 /** Python's `repr()` of a float: the shortest text that reads back, exponent outside 1e-4 … 1e16. */
 export function floatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan'
+  // Stryker disable next-line EqualityOperator: x is ±infinity here, never 0
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf'
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
   const [mantissa, exp] = Math.abs(x).toExponential().split('e') as [string, string]
   const digits = mantissa.replace('.', '')
   const e = Number(exp)
+  // Stryker disable next-line EqualityOperator: zero returned above
   const sign = x < 0 ? '-' : ''
   if (e < -4 || e >= 16) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
+    // Stryker disable next-line EqualityOperator: e is below -4 or at least 16 here, never 0
     return `${sign}${m}e${e < 0 ? '-' : '+'}${pad(Math.abs(e))}`
   }
   if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`

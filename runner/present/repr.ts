@@ -65,7 +65,7 @@ export function pyStr(v: Presentable, display: Displays): string {
   if (isPyScalarObject(v)) return pyScalarStr(v)
   if (v !== null && typeof v === 'object' && v.kind === 'instance') {
     const { str, pk } = display(v.model)
-    if (str === undefined) return `${v.model} object (${v.id === null ? 'None' : pyStr(v.id, display)})`
+    if (str === undefined) return `${v.model} object (${pyStr(v.id, display)})`
     return evaluateStr(str, v, pk, display)
   }
   return pyRepr(v, display)
@@ -82,7 +82,7 @@ export function strRepr(s: string): string {
     else if (ch === '\r') out += '\\r'
     else if (ch === '\t') out += '\\t'
     else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0')
-    else if (cp > 0x7f && !isPrintable(ch)) out += escapeWide(cp)
+    else if (cp >= 0x80 && !isPrintable(ch)) out += escapeWide(cp)
     else out += ch
   }
   return out + quote
@@ -96,7 +96,9 @@ function isPrintable(ch: string): boolean {
 }
 
 function escapeWide(cp: number): string {
-  if (cp <= 0xff) return '\\x' + cp.toString(16).padStart(2, '0')
+  // Code points reaching here are at least 0x80: two hex digits.
+  // Stryker disable next-line EqualityOperator: U+00FF is printable
+  if (cp <= 0xff) return '\\x' + cp.toString(16)
   if (cp <= 0xffff) return '\\u' + cp.toString(16).padStart(4, '0')
   return '\\U' + cp.toString(16).padStart(8, '0')
 }
