@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import { extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { AdapterFactory } from '../adapters/contract.js'
-import { at } from './errors.js'
+import { at, thrownMessage } from './errors.js'
 
 const BUILT_IN: Readonly<Record<string, string>> = {
   memory: '../adapters/memory/index.js',
@@ -47,7 +47,7 @@ export async function loadAdapter(spec: string, cwd = process.cwd(), options: Lo
             })
           ])
   } catch (e) {
-    throw at('adapter', `cannot load adapter '${spec}': ${describe(e)}`)
+    throw at('adapter', `cannot load adapter '${spec}': ${thrownMessage(e).split('\n')[0]}`)
   } finally {
     clearTimeout(timer)
   }
@@ -85,12 +85,3 @@ function locate(spec: string, cwd: string): string {
 
 class LoadTimeout extends Error {}
 
-/** The first line of what loading threw, whatever it is. */
-function describe(e: unknown): string {
-  try {
-    const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : e
-    return String(typeof m === 'string' ? m : Object.prototype.toString.call(e)).split('\n')[0]!
-  } catch {
-    return 'it threw a value that cannot be printed'
-  }
-}
