@@ -84,4 +84,3 @@ function locate(spec: string, cwd: string): string {
 }
 
 class LoadTimeout extends Error {}
-
