@@ -4,7 +4,7 @@
  * `Avg`, `Min`, `Max`, and `Prefetch`. They stay unresolved here; a queryset
  * resolves them against its model when it uses them (`compile.ts`).
  */
-import { raise } from './exceptions.js'
+import { raise, Unsupported } from './exceptions.js'
 import { type DjangoClass, isObject, type PyExpression, type PyValue, type QNode, type QuerySet, typeName } from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
@@ -12,42 +12,69 @@ type Kwargs = readonly (readonly [string, PyValue])[]
 /** What `from django.db.models import …` binds to a value the kit knows. */
 export const DJANGO_NAMES: ReadonlySet<string> = new Set<DjangoClass['name']>(['Q', 'F', 'Count', 'Sum', 'Avg', 'Min', 'Max', 'Prefetch'])
 
+/** Keywords of Func that change the SQL (anything else given to an aggregate is ignored). */
+const SQL_EXTRAS: ReadonlySet<string> = new Set(['output_field', 'template', 'function', 'arg_joiner'])
+
 /** Calling one of Django's classes. */
 export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwargs: Kwargs): PyValue {
   switch (cls.name) {
     case 'Q':
       return { kind: 'q', node: qNode(args, kwargs) }
     case 'F': {
-      if (kwargs.length || args.length !== 1 || typeof args[0] !== 'string') throw raise.type('F() takes one field name')
-      return { kind: 'expression', expr: { kind: 'F', name: args[0] } }
+      // F.__init__(self, name): Python's own argument errors.
+      const unknown = kwargs.find(([k]) => k !== 'name')
+      if (unknown) throw raise.type(`F.__init__() got an unexpected keyword argument '${unknown[0]}'`)
+      const given = [...args, ...kwargs.map(([, v]) => v)]
+      if (given.length === 0) throw raise.type("F.__init__() missing 1 required positional argument: 'name'")
+      if (args.length > 1) throw raise.type(`F.__init__() takes 2 positional arguments but ${args.length + 1} were given`)
+      if (given.length > 1) throw raise.type("F.__init__() got multiple values for argument 'name'")
+      const [name] = given
+      if (typeof name !== 'string') throw new Unsupported('F() of something other than a field name')
+      return { kind: 'expression', expr: { kind: 'F', name } }
     }
     case 'Prefetch': {
       const lookup = args[0] ?? kwargs.find(([k]) => k === 'lookup')?.[1]
-      if (typeof lookup !== 'string') throw raise.type("Prefetch() missing 1 required positional argument: 'lookup'")
+      if (lookup === undefined) throw raise.type("Prefetch.__init__() missing 1 required positional argument: 'lookup'")
+      if (typeof lookup !== 'string') throw new Unsupported('a Prefetch() lookup that is not a string')
       const queryset = args[1] ?? kwargs.find(([k]) => k === 'queryset')?.[1] ?? null
       const toAttr = args[2] ?? kwargs.find(([k]) => k === 'to_attr')?.[1] ?? null
+      // Django checks only that a queryset yields models; anything else fails later, in ways the kit does not copy.
       if (queryset !== null && (!isObject(queryset) || queryset.kind !== 'queryset'))
-        throw raise.type('Prefetch querysets must be querysets')
+        throw new Unsupported('a Prefetch() queryset that is not a queryset')
       if (queryset !== null && queryset.mode.kind !== 'models')
         throw raise.value('Prefetch querysets cannot use raw(), values(), and values_list().')
-      if (toAttr !== null && typeof toAttr !== 'string') throw raise.type('to_attr must be a string')
+      // Django joins the lookup's path with to_attr: `'__'.join(path[:-1] + [to_attr])`.
+      if (toAttr !== null && typeof toAttr !== 'string')
+        throw raise.type(`sequence item ${lookup.split('__').length - 1}: expected str instance, ${typeName(toAttr)} found`)
       return { kind: 'prefetch', lookup, queryset: queryset as QuerySet | null, toAttr }
     }
     default: {
       const fn = cls.name.toLowerCase() as 'count' | 'sum' | 'avg' | 'min' | 'max'
+      // Count(expression, filter=None, **extra); the others take *expressions and complain only when used.
+      if (fn === 'count' && args.length === 0) throw raise.type("Count.__init__() missing 1 required positional argument: 'expression'")
       if (args.length !== 1) throw raise.type(`Complex aggregates require an alias`)
       const [arg] = args
       const name =
         typeof arg === 'string' ? arg : isObject(arg!) && arg.kind === 'expression' && arg.expr.kind === 'F' ? arg.expr.name : undefined
-      if (name === undefined) throw raise.type('Complex aggregates require an alias')
+      if (name === undefined) {
+        // An aggregate of an aggregate: annotate() refuses it so (aggregate() leaves it to the database, which fails).
+        if (isObject(arg!) && arg.kind === 'expression' && arg.expr.kind === 'aggregate') {
+          const inner = typeName(arg)
+          throw raise.field(`Cannot compute ${cls.name}('${inner}'): '${inner}' is an aggregate`)
+        }
+        throw raise.type('Complex aggregates require an alias')
+      }
       let distinct = false
       let filter: QNode | undefined
       for (const [k, v] of kwargs) {
-        if (k === 'distinct' && fn === 'count') distinct = v === true
+        if (k === 'distinct') distinct = v === true
+        else if (k === 'filter' && v === null) filter = undefined
         else if (k === 'filter' && isObject(v) && v.kind === 'q') filter = v.node
-        else if (k === 'filter') throw raise.type(`filter must be a Q object, not ${typeName(v)}`)
-        else throw raise.type(`${cls.name} does not allow ${k}`)
+        else if (k === 'filter' || SQL_EXTRAS.has(k)) throw new Unsupported(`${cls.name}(${k}=...)`)
+        // Any other keyword lands in Func.extra, which the SQL template never reads.
       }
+      // Django's allow_distinct: Count, Sum and Avg.
+      if (distinct && (fn === 'min' || fn === 'max')) throw raise.type(`${cls.name} does not allow distinct.`)
       return { kind: 'expression', expr: { kind: 'aggregate', fn, name, distinct, ...(filter ? { filter } : {}) } }
     }
   }
@@ -57,11 +84,13 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
 export function qNode(args: readonly PyValue[], kwargs: Kwargs): QNode {
   const children: QNode[] = []
   for (const a of args) {
-    if (!isObject(a) || a.kind !== 'q') throw raise.type(`'${typeName(a)}' object is not a Q object`)
+    // Django takes any child here (`Q(5)` is `<Q: (AND: 5)>`) and fails only when a query uses it.
+    if (!isObject(a) || a.kind !== 'q') throw new Unsupported(`Q() of a ${typeName(a)}`)
     children.push(a.node)
   }
-  const sorted = [...kwargs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  for (const [key, value] of sorted) children.push({ kind: 'leaf', key, value })
+  // Python's sorted() of the names; keyword names are ASCII identifiers, where code-unit order is code-point order.
+  const byName = new Map(kwargs)
+  for (const key of [...byName.keys()].sort()) children.push({ kind: 'leaf', key, value: byName.get(key)! })
   return { kind: 'and', negated: false, children }
 }
 
@@ -74,9 +103,13 @@ export function combineQ(op: '&' | '|', a: QNode, b: QNode): QNode {
   return { kind: connector, negated: false, children: [...squash(a, connector), ...squash(b, connector)] }
 }
 
+/** The node of a Q object: qNode, combineQ and negateQ build only AND/OR nodes. */
+type Branch = Extract<QNode, { kind: 'and' | 'or' }>
+
 /** Django's `Node.add` with squash: a plain node of the same connector, or of one child, gives its children. */
-function squash(n: QNode, connector: 'and' | 'or'): QNode[] {
-  if ((n.kind === 'and' || n.kind === 'or') && !n.negated && (n.kind === connector || n.children.length === 1)) return [...n.children]
+function squash(q: QNode, connector: 'and' | 'or'): QNode[] {
+  const n = q as Branch
+  if (!n.negated && (n.kind === connector || n.children.length === 1)) return [...n.children]
   return [n]
 }
 
@@ -85,8 +118,8 @@ export function negateQ(n: QNode): QNode {
   return { kind: 'and', negated: true, children: squash(n, 'and') }
 }
 
-function isEmpty(n: QNode): boolean {
-  return (n.kind === 'and' || n.kind === 'or') && n.children.length === 0
+function isEmpty(q: QNode): boolean {
+  return (q as Branch).children.length === 0
 }
 
 /** `F('x') + 1`, `2 * F('x')`: the value side becomes a literal. */
@@ -109,7 +142,7 @@ export function containsAggregate(e: PyExpression, annotations: ReadonlyMap<stri
       return containsAggregate(e.left, annotations) || containsAggregate(e.right, annotations)
     case 'F':
       return annotations.get(e.name) === true
-    case 'value':
-      return false
   }
+  // A plain value.
+  return false
 }
