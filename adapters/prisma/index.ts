@@ -623,7 +623,11 @@ class PrismaAdapter implements Adapter {
         const pushed = this.push(c, hopped?.model ?? qm)
         exact &&= pushed.exact
         if (!hopped) {
-          if (pushed.where) parts.push(pushed.where)
+          // Django's exclude keeps NULLs: NOT (f = v AND f IS NOT NULL) on a nullable column.
+          const nullable =
+            filter.negated && c.lookup !== 'isnull' && c.field !== 'id' && qm.fields.some((f) => f.name === c.field && f.nullable)
+          if (pushed.where)
+            parts.push(nullable ? { AND: [pushed.where, { [this.prismaField(qm, c.field)]: { not: null } }] } : pushed.where)
           continue
         }
         const list = viaFields.get(hopped.field) ?? []
@@ -632,6 +636,10 @@ class PrismaAdapter implements Adapter {
         // Exclude treats each condition on its own (contract rule 4).
         if (filter.negated) parts.push({ [hopped.field]: { some: pushed.where ?? {} } })
       }
+      // isnull=True across a hop also holds for a row with no related rows (Django's LEFT JOIN gives it a
+      // NULL one), so no `some` clause is a superset: the filter is decided in JS on every row.
+      const nullRow = filter.conditions.some((c) => c.via && c.lookup === 'isnull' && c.value === true && c.field !== 'id')
+      if (nullRow) exact = false
       if (!filter.negated) for (const [field, wheres] of viaFields) parts.push({ [field]: { some: { AND: wheres } } })
       const noDuplicates = filter.negated || (viaFields.size === 0 && nullChecks.size === 0) || query.distinct
       if (exact && noDuplicates) {
@@ -646,9 +654,9 @@ class PrismaAdapter implements Adapter {
         openInexact = true
       }
       // Not settled: the database narrows (never for exclude, whose narrowing would remove too much).
-      if (!filter.negated) and.push({ AND: parts })
+      if (!filter.negated && !nullRow) and.push({ AND: parts })
       // The JS check needs every related row that could satisfy the filter's conditions.
-      const complete = filter.conditions.every((c) => !c.via || this.push(c, this.hop(c.via).model).where)
+      const complete = !nullRow && filter.conditions.every((c) => !c.via || this.push(c, this.hop(c.via).model).where)
       for (const [field, wheres] of viaFields) {
         includeRelated(field, complete && wheres.length ? (filter.negated ? { OR: wheres } : { AND: wheres }) : undefined)
       }

@@ -32,6 +32,8 @@ const PATTERN = new Set(['contains', 'icontains', 'startswith', 'istartswith', '
 const PRISMA_PATTERN: Readonly<Record<string, string>> = { contains: 'contains', startswith: 'startsWith', endswith: 'endsWith' }
 const COMPARE: Readonly<Record<string, string>> = { gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte' }
 const LIKE_SPECIAL = /[%_\\]/
+/** A literal compared with text, as Python's str() writes it (True, not true). */
+const text = (v: Scalar): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v))
 const NON_ASCII = /[^\x00-\x7f]/
 
 /**
@@ -57,24 +59,29 @@ export function pushCondition(
   const isString = type === 'string'
   if (!isString) {
     const list = c.value as Scalar[]
-    if (lookup === 'in') return { where: { [field]: { in: list.map(toPrisma) } }, exact: true }
+    // Django drops None from `in` (NULL equals nothing); a None bound of `range` is SQL's BETWEEN NULL, left to JS.
+    if (lookup === 'in') return { where: { [field]: { in: list.filter((v) => v !== null).map(toPrisma) } }, exact: true }
+    if (lookup === 'range' && list.includes(null)) return { where: undefined, exact: false }
     if (lookup === 'range') return { where: { [field]: { gte: toPrisma(list[0]!), lte: toPrisma(list[1]!) } }, exact: true }
     if (lookup === 'exact') return { where: { [field]: { equals: toPrisma(c.value as Scalar) } }, exact: true }
     if (COMPARE[lookup]) return { where: { [field]: { [COMPARE[lookup]]: toPrisma(c.value as Scalar) } }, exact: true }
     return { where: undefined, exact: false } // text lookups on numbers: decided in JS
   }
   const caseFolding = provider === 'mysql' // the collation folds case and accents everywhere
-  if (lookup === 'exact') return { where: { [field]: { equals: String(c.value) } }, exact: !caseFolding }
-  if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).map(String) } }, exact: !caseFolding }
+  if (lookup === 'exact') return { where: { [field]: { equals: text(c.value as Scalar) } }, exact: !caseFolding }
+  if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).filter((v) => v !== null).map(text) } }, exact: !caseFolding }
+  if (lookup === 'range' && (c.value as Scalar[]).includes(null)) return { where: undefined, exact: false }
   if (lookup === 'range') {
-    const [low, high] = (c.value as Scalar[]).map(String) as [string, string]
+    const [low, high] = (c.value as Scalar[]).map(text) as [string, string]
     return caseFolding ? { where: undefined, exact: false } : { where: { [field]: { gte: low, lte: high } }, exact: true }
   }
   if (COMPARE[lookup]) {
     // Ordering under a folding collation is not code point order: no superset exists.
-    return caseFolding ? { where: undefined, exact: false } : { where: { [field]: { [COMPARE[lookup]]: String(c.value) } }, exact: true }
+    return caseFolding
+      ? { where: undefined, exact: false }
+      : { where: { [field]: { [COMPARE[lookup]]: text(c.value as Scalar) } }, exact: true }
   }
-  const value = String(c.value)
+  const value = text(c.value as Scalar)
   const insensitive = lookup.startsWith('i')
   if (lookup === 'iexact' || PATTERN.has(lookup)) {
     const base = insensitive ? lookup.slice(1) : lookup
