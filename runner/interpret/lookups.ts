@@ -8,7 +8,7 @@ import { type Displays, pyStr } from '../present/repr.js'
 import { raise, Unsupported } from './exceptions.js'
 import { toInteger, toScalar } from './fields.js'
 import type { SchemaIndex } from './schema-index.js'
-import { isObject, type PyValue } from './values.js'
+import { isObject, type PyValue, typeName } from './values.js'
 
 const LOOKUPS: ReadonlySet<string> = new Set<Lookup>([
   'exact',
@@ -31,23 +31,16 @@ const RELATED_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'in', 'gt', 'gte'
 const TRANSFORMS: ReadonlySet<string> = new Set<Transform>(['year', 'month', 'day', 'date'])
 /** Lookups a transform's integer accepts. */
 const TRANSFORM_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'in', 'range', 'isnull'])
-/** Valid in Django, not implemented by the kit: an honest error, not a FieldError. */
-const KNOWN_UNSUPPORTED = new Set([
-  'regex',
-  'iregex',
-  'time',
-  'search',
-  'week',
-  'week_day',
-  'iso_week_day',
-  'quarter',
-  'iso_year',
-  'hour',
-  'minute',
-  'second',
-  'contained_by',
-  'overlap'
-])
+/** Django 3.2's lookups and transforms of a field class (`get_lookups()`, without contrib.postgres). */
+const BASE_LOOKUPS = [...LOOKUPS, 'regex', 'iregex']
+const DATE_PARTS = ['year', 'month', 'day', 'week_day', 'iso_week_day', 'week', 'iso_year', 'quarter']
+const TIME_PARTS = ['hour', 'minute', 'second']
+function djangoTransforms(cls: string): readonly string[] {
+  if (cls === 'DateField') return DATE_PARTS
+  if (cls === 'DateTimeField') return [...DATE_PARTS, 'date', 'time', ...TIME_PARTS]
+  // Stryker disable next-line ArrayDeclaration: no lookup is named 'Stryker was here' (not an identifier)
+  return cls === 'TimeField' ? TIME_PARTS : []
+}
 
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
 export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
@@ -87,7 +80,8 @@ export function resolvePath(
     // Django resolves names as far as they go; the rest are lookups on the relation itself.
     if (LOOKUPS.has(next) && !index.field(current, next) && !index.keyAlias(current, next)) {
       if (!RELATED_LOOKUPS.has(next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
-      if (parts.length > i + 2) throw raise.field(`Related Field got invalid lookup: ${parts[i + 2]}`)
+      // Django reads `next` as a transform when more names follow, and a relation has none.
+      if (parts.length > i + 2) throw raise.field(`Related Field got invalid lookup: ${next}`)
       const lookup = next as Lookup
       if (!prepValue) return { path, model: current, condition: { field: 'id', lookup, value: null } }
       return {
@@ -134,17 +128,14 @@ function fieldCondition(
   let rest = parts
   if (rest[0] !== undefined && TRANSFORMS.has(rest[0])) {
     const allowed = spec.type === 'datetime' || (spec.type === 'date' && rest[0] !== 'date')
-    if (!allowed) throw raise.field(`Unsupported lookup '${rest[0]}' for ${cls} or join on the field not permitted.`)
+    if (!allowed) throw raise.field(unsupportedLookup(rest[0], cls))
     transform = rest[0] as Transform
     rest = rest.slice(1)
-    if (rest[0] !== undefined && !TRANSFORM_LOOKUPS.has(rest[0])) {
-      if (KNOWN_UNSUPPORTED.has(rest[0])) throw new Unsupported(`the '${rest[0]}' lookup`)
-      throw raise.field(
-        `Unsupported lookup '${rest[0]}' for ${transform === 'date' ? 'DateField' : 'IntegerField'} or join on the field not permitted.`
-      )
-    }
   }
-  const lookup = lookupName(rest, cls)
+  // After a transform, the names that follow apply to its output field.
+  const lookup = transform
+    ? lookupName(rest, transform === 'date' ? 'DateField' : 'IntegerField', TRANSFORM_LOOKUPS)
+    : lookupName(rest, cls, LOOKUPS)
   if (!prepValue) return { ...(via ? { via } : {}), field, ...(transform ? { transform } : {}), lookup, value: null }
   const prep =
     transform === 'date'
@@ -164,26 +155,71 @@ function condition(
   prep: (v: PyValue) => Scalar
 ): Condition {
   const base = { ...(via ? { via } : {}), field, ...(transform ? { transform } : {}) }
-  if (lookup === 'isnull') return { ...base, lookup, value: truthy(value) }
-  if (lookup === 'in') return { ...base, lookup, value: iterable(value).map(prep) }
-  if (lookup === 'range') {
-    const items = iterable(value)
-    if (items.length !== 2) throw raise.value(`not enough values to unpack (expected 2, got ${items.length})`)
-    return { ...base, lookup, value: items.map(prep) }
-  }
+  // None is refused after the lookup is built: `in` and `range` fail first, iterating it.
+  if (lookup === 'isnull' && value !== null) return { ...base, lookup, value: truthy(value) }
+  if (lookup === 'in' || lookup === 'range') return { ...base, lookup, value: lookupItems(lookup, value).map(prep) }
   if (value === null && (lookup === 'exact' || lookup === 'iexact')) return { ...base, lookup: 'isnull', value: true }
   if (value === null) throw raise.value('Cannot use None as a query value')
-  if (isValues(value)) throw raise.type(`Field '${field}' expected a number but got a queryset.`)
+  if (isValues(value)) {
+    // Django compares with a subquery, which an exact lookup wants sliced to one row.
+    if (lookup === 'exact') throw raise.value('The QuerySet value for an exact lookup must be limited to one result using slicing.')
+    throw new Unsupported(`a queryset as the value of '${lookup}'`)
+  }
   return { ...base, lookup, value: prep(value) }
 }
 
-function lookupName(parts: readonly string[], fieldClassName: string): Lookup {
+/**
+ * The lookup of `parts` on a field of class `cls`, when the kit implements it.
+ * Django reads every name but the last as a transform, and the last as a
+ * lookup (or else a transform): the first name that fails is the error's.
+ */
+/** The values of an `in` or `range` lookup, read as Django reads them. */
+export function lookupItems(lookup: 'in' | 'range', value: LookupValue): readonly PyValue[] {
+  const items = iterable(value)
+  if (lookup === 'in') return items
+  // Django makes the values a tuple and reads two: none fails the unpacking, one the indexing of the second.
+  if (items.length === 0) throw raise.value('not enough values to unpack (expected 2, got 0)')
+  if (items.length === 1) throw raise.index('tuple index out of range')
+  if (items.length > 2) throw new Unsupported(`a range of ${items.length} values (the database rejects it)`)
+  return items
+}
+
+function lookupName(parts: readonly string[], cls: string, implemented: ReadonlySet<string>): Lookup {
   if (parts.length === 0) return 'exact'
   const name = parts[0]!
-  if (parts.length === 1 && LOOKUPS.has(name)) return name as Lookup
-  if (KNOWN_UNSUPPORTED.has(name)) throw new Unsupported(`the '${name}' lookup`)
-  const bad = parts.length === 1 || LOOKUPS.has(name) ? parts[parts.length - 1]! : name
-  throw raise.field(`Unsupported lookup '${bad}' for ${fieldClassName} or join on the field not permitted.`)
+  if (parts.length === 1 && implemented.has(name)) return name as Lookup
+  const valid = djangoTransforms(cls).includes(name) || (parts.length === 1 && BASE_LOOKUPS.includes(name))
+  if (valid) throw new Unsupported(`the '${name}' lookup`)
+  throw raise.field(unsupportedLookup(name, cls))
+}
+
+/** Django's message for a name that is neither a lookup nor a transform of `cls`, with its difflib suggestions. */
+function unsupportedLookup(name: string, cls: string): string {
+  const close = closeMatches(name, [...BASE_LOOKUPS, ...djangoTransforms(cls)])
+  const suggestion = close.length ? `, perhaps you meant ${close.join(' or ')}?` : '.'
+  return `Unsupported lookup '${name}' for ${cls} or join on the field not permitted${suggestion}`
+}
+
+/** Python's `difflib.get_close_matches(word, possibilities)`: n=3, cutoff=0.6, best first, ties by name descending. */
+function closeMatches(word: string, possibilities: readonly string[]): string[] {
+  const scored = possibilities.map((x) => ({ x, score: (2 * matching(x, word)) / (x.length + word.length) })).filter((m) => m.score >= 0.6)
+  scored.sort((p, q) => q.score - p.score || (p.x < q.x ? 1 : -1))
+  return scored.slice(0, 3).map((m) => m.x)
+}
+
+/** The characters `SequenceMatcher(None, a, b)` matches: the longest block (earliest in `a`, then in `b`), then both sides of it. */
+function matching(a: string, b: string): number {
+  let best = { i: 0, j: 0, k: 0 }
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < b.length; j++) {
+      let k = 0
+      // Out of range, a[] is undefined and ends the block: `b` needs no bound of its own.
+      while (i + k < a.length && a[i + k] === b[j + k]) k++
+      if (k > best.k) best = { i, j, k }
+    }
+  }
+  if (best.k === 0) return 0
+  return best.k + matching(a.slice(0, best.i), b.slice(0, best.j)) + matching(a.slice(best.i + best.k), b.slice(best.j + best.k))
 }
 
 /** The value of a lookup on a relation's primary key: an instance of the related model, or a key. */
@@ -201,10 +237,24 @@ export function prepare(index: SchemaIndex, display: Displays, model: string, fi
   return toScalar(index.spec(model, field)!, v, display, forSave)
 }
 
-function truthy(v: LookupValue): boolean {
+/** Python's truth of an `isnull` value. */
+export function truthy(v: LookupValue): boolean {
   if (v === null || v === false || v === 0 || v === '') return false
-  if (typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple')) return v.items.length > 0
-  return true
+  if (typeof v !== 'object') return true
+  switch (v.kind) {
+    // A queryset stays a query, which is true whatever its rows (the default below).
+    case 'list':
+    case 'tuple':
+      return v.items.length > 0
+    case 'dict':
+      return v.entries.length > 0
+    case 'float':
+      return v.value !== 0
+    case 'decimal':
+      return Number(v.text) !== 0
+    default:
+      return true
+  }
 }
 
 function isValues(v: LookupValue): v is { readonly kind: 'values'; readonly items: readonly PyValue[] } {
@@ -214,7 +264,5 @@ function isValues(v: LookupValue): v is { readonly kind: 'values'; readonly item
 function iterable(v: LookupValue): readonly PyValue[] {
   if (v !== null && typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'values')) return v.items
   if (typeof v === 'string') return [...v] // Python iterates a string's characters
-  throw raise.type(
-    `'${v === null ? 'NoneType' : typeof v === 'number' ? 'int' : typeof v === 'string' ? 'str' : typeof v === 'boolean' ? 'bool' : v.kind}' object is not iterable`
-  )
+  throw raise.type(`'${typeName(v as PyValue)}' object is not iterable`)
 }
