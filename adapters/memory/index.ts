@@ -17,7 +17,7 @@ import {
   type Scalar,
   type Schema
 } from '../contract.js'
-import { runSelect } from '../select.js'
+import { runSelect, selectScope, tablesOf } from '../select.js'
 import { compareRows, multiplicity } from '../semantics.js'
 
 /** One link, as a map key: JSON keeps number and string keys apart. */
@@ -103,19 +103,14 @@ export class MemoryDatabase implements Adapter {
         )
         return { kind: 'affected', count: removed + this.pairs(op.relation, op.side, op.id, op.targets, 'add') }
       }
-      case 'query':
-        return {
-          kind: 'table',
-          rows: runSelect(
-            this.schema,
-            {
-              rows: (model) => this.table(model).values(),
-              row: (model, id) => this.table(model).get(id),
-              related: (relation, side, id) => this.related(relation, side, id)
-            },
-            op.select
-          )
-        }
+      case 'query': {
+        // Read as the SQL adapters' fallback does: the models and links the query names (selectScope),
+        // indexed by tablesOf, so every document holds the helpers those adapters rely on.
+        const scope = selectScope(this.schema, op.select)
+        const rows = new Map([...scope.models].map((m) => [m, [...this.table(m).values()]] as const))
+        const links = new Map([...scope.relations].map((r) => [r, [...this.links.get(r)!].map(unpair)] as const))
+        return { kind: 'table', rows: runSelect(this.schema, tablesOf(this.schema, rows, links), op.select) }
+      }
     }
   }
 
