@@ -430,9 +430,7 @@ class PrismaAdapter implements Adapter {
   private pushLeaf(c: Omit<Condition, 'via'>, m: PrismaModel): Where | undefined {
     const pushed = this.push(c as Condition, m)
     if (!pushed.exact) return undefined
-    const where = pushed.where ?? {}
-    const nullable = c.field !== 'id' && m.fields.some((f) => f.name === c.field && f.nullable)
-    return nullable && c.lookup !== 'isnull' ? { AND: [where, { NOT: { [this.prismaField(m, c.field)]: null } }] } : where
+    return this.keepNulls(c, m, pushed.where ?? {})
   }
 
   /**
@@ -582,9 +580,18 @@ class PrismaAdapter implements Adapter {
     return via.side === 'forward' ? { field: r.forward, model: this.model(r.target) } : { field: r.reverse, model: this.model(r.source) }
   }
 
+  private nullable(m: PrismaModel, field: string): boolean {
+    return field !== 'id' && m.fields.some((f) => f.name === field && f.nullable)
+  }
+
+  /** Under NOT, a condition on a nullable column keeps its NULLs only with `AND field IS NOT NULL` inside (Django's exclude). */
+  private keepNulls(c: Omit<Condition, 'via'>, m: PrismaModel, where: Where): Where {
+    return this.nullable(m, c.field) && c.lookup !== 'isnull' ? { AND: [where, { NOT: { [this.prismaField(m, c.field)]: null } }] } : where
+  }
+
   private push(c: Condition, m: PrismaModel) {
     const type = this.typeOf(m, c.field)
-    const nullable = c.field !== 'id' && m.fields.some((f) => f.name === c.field && f.nullable)
+    const nullable = this.nullable(m, c.field)
     return pushCondition(
       this.provider,
       c,
@@ -623,11 +630,7 @@ class PrismaAdapter implements Adapter {
         const pushed = this.push(c, hopped?.model ?? qm)
         exact &&= pushed.exact
         if (!hopped) {
-          // Django's exclude keeps NULLs: NOT (f = v AND f IS NOT NULL) on a nullable column.
-          const nullable =
-            filter.negated && c.lookup !== 'isnull' && c.field !== 'id' && qm.fields.some((f) => f.name === c.field && f.nullable)
-          if (pushed.where)
-            parts.push(nullable ? { AND: [pushed.where, { [this.prismaField(qm, c.field)]: { not: null } }] } : pushed.where)
+          if (pushed.where) parts.push(filter.negated ? this.keepNulls(c, qm, pushed.where) : pushed.where)
           continue
         }
         const list = viaFields.get(hopped.field) ?? []

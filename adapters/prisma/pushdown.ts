@@ -56,12 +56,13 @@ export function pushCondition(
     if (!nullable) return c.value === true ? { where: { [field]: { in: [] } }, exact: true } : { where: undefined, exact: true }
     return { where: c.value === true ? { [field]: null } : { NOT: { [field]: null } }, exact: true }
   }
+  // Django drops None from `in` (NULL equals nothing); a None bound of `range` is SQL's BETWEEN NULL, left to JS.
+  const list = Array.isArray(c.value) ? (c.value as Scalar[]) : []
+  if (lookup === 'range' && list.includes(null)) return { where: undefined, exact: false }
+  const present = list.filter((v) => v !== null)
   const isString = type === 'string'
   if (!isString) {
-    const list = c.value as Scalar[]
-    // Django drops None from `in` (NULL equals nothing); a None bound of `range` is SQL's BETWEEN NULL, left to JS.
-    if (lookup === 'in') return { where: { [field]: { in: list.filter((v) => v !== null).map(toPrisma) } }, exact: true }
-    if (lookup === 'range' && list.includes(null)) return { where: undefined, exact: false }
+    if (lookup === 'in') return { where: { [field]: { in: present.map(toPrisma) } }, exact: true }
     if (lookup === 'range') return { where: { [field]: { gte: toPrisma(list[0]!), lte: toPrisma(list[1]!) } }, exact: true }
     if (lookup === 'exact') return { where: { [field]: { equals: toPrisma(c.value as Scalar) } }, exact: true }
     if (COMPARE[lookup]) return { where: { [field]: { [COMPARE[lookup]]: toPrisma(c.value as Scalar) } }, exact: true }
@@ -69,10 +70,9 @@ export function pushCondition(
   }
   const caseFolding = provider === 'mysql' // the collation folds case and accents everywhere
   if (lookup === 'exact') return { where: { [field]: { equals: text(c.value as Scalar) } }, exact: !caseFolding }
-  if (lookup === 'in') return { where: { [field]: { in: (c.value as Scalar[]).filter((v) => v !== null).map(text) } }, exact: !caseFolding }
-  if (lookup === 'range' && (c.value as Scalar[]).includes(null)) return { where: undefined, exact: false }
+  if (lookup === 'in') return { where: { [field]: { in: present.map(text) } }, exact: !caseFolding }
   if (lookup === 'range') {
-    const [low, high] = (c.value as Scalar[]).map(text) as [string, string]
+    const [low, high] = list.map(text) as [string, string]
     return caseFolding ? { where: undefined, exact: false } : { where: { [field]: { gte: low, lte: high } }, exact: true }
   }
   if (COMPARE[lookup]) {

@@ -17,6 +17,22 @@ import { DryRunStatus, determineHitLimitReached, MutantRunStatus, TestStatus } f
 
 const SUITE = 'contract suite (memory adapter)'
 
+/** The spec documents, sorted: ORMCONF_MUTATION_DOCS (comma-separated) when set, else every one in spec/. */
+export function specDocuments() {
+  const chosen = process.env['ORMCONF_MUTATION_DOCS']
+  if (chosen) return chosen.split(',').filter(Boolean)
+  return readdirSync('spec')
+    .filter((f) => f.endsWith('.md') && !f.startsWith('README'))
+    .sort()
+    .map((f) => `spec/${f}`)
+}
+
+/** `file:line: status` of a document's first case that did not hold, or undefined. */
+export function firstFailure(file, results) {
+  const bad = results.find((r) => r.status !== 'passed' && r.status !== 'expected-failure' && r.status !== 'skipped')
+  return bad && `${file}:${bad.example.place.line}: ${bad.status}`
+}
+
 /** Stryker's switchboard: which mutant is active, coverage, the hit limit that stops endless loops. */
 function strykerState() {
   globalThis.__stryker__ ??= {}
@@ -53,23 +69,14 @@ export class DocumentsRunner {
         from('adapters/contract-suite.ts'),
         import('uvu')
       ])
-      const chosen = process.env['ORMCONF_MUTATION_DOCS']
-      const files = chosen
-        ? chosen.split(',').filter(Boolean)
-        : readdirSync('spec')
-            .filter((f) => f.endsWith('.md') && !f.startsWith('README'))
-            .sort()
-            .map((f) => `spec/${f}`)
       const tests = []
-      for (const file of files) {
+      for (const file of specDocuments()) {
         const doc = await readDocument(file)
         const expected = loadErrata(file)
         tests.push({
           id: file,
           async run() {
-            const results = await runDocument(doc, { adapter: memory.default, expected, timeoutMs: 5000 })
-            const bad = results.find((r) => r.status !== 'passed' && r.status !== 'expected-failure' && r.status !== 'skipped')
-            return bad && `${file}:${bad.example.place.line}: ${bad.status}`
+            return firstFailure(file, await runDocument(doc, { adapter: memory.default, expected, timeoutMs: 5000 }))
           }
         })
       }
