@@ -392,7 +392,11 @@ export type Result =
 export interface Adapter {
   /** Run one operation. Throwing, or answering the wrong kind, fails the case (`errored`). */
   execute(op: Operation): Promise<Result>
-  /** SQL statements issued so far (monotonic); the runner reports the difference per case. */
+  /**
+   * SQL statements issued so far (monotonic); the runner reports the difference per case.
+   * Transaction control (BEGIN, COMMIT, SAVEPOINT…) is not counted, as Django's
+   * `connection.queries` does not log it, so the counts compare with Django's.
+   */
   queryCount?(): number
   /** Release everything, and drop the scratch database the adapter created. */
   close?(): Promise<void>

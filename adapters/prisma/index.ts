@@ -57,10 +57,14 @@ interface Delegate {
 }
 
 interface Client {
-  $on(event: 'query', listener: () => void): void
+  $on(event: 'query', listener: (event: { query?: string }) => void): void
   $disconnect(): Promise<void>
   $executeRawUnsafe(sql: string): Promise<number>
 }
+
+// Prisma's runtime is one module for every schema: load it now, while the kit reads the
+// document (the adapter thread starts first), not when the generated client imports it.
+void import('@prisma/client/runtime/client.js').catch(() => undefined)
 
 export default defineAdapter({
   name: 'prisma',
@@ -127,6 +131,8 @@ async function driver(provider: Provider, scratch: Scratch): Promise<unknown> {
   })
 }
 
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START TRANSACTION|SET TRANSACTION)\b/i
+
 /** A plan for one query: the database narrows, JavaScript decides what it cannot. */
 interface Plan {
   readonly where: Where
@@ -150,7 +156,11 @@ class PrismaAdapter implements Adapter {
     private readonly scratch: Scratch
   ) {
     this.mapping = mapSchema(schema)
-    client.$on('query', () => void this.queries++)
+    // Transaction control is not counted, as Django's connection.queries does not log it (and Prisma
+    // logs COMMIT but not BEGIN): the two counts then compare statement for statement.
+    client.$on('query', (e: { query?: string }) => {
+      if (!TRANSACTION_CONTROL.test(e.query ?? '')) this.queries++
+    })
   }
 
   queryCount(): number {
@@ -644,7 +654,14 @@ class PrismaAdapter implements Adapter {
       const nullRow = filter.conditions.some((c) => c.via && c.lookup === 'isnull' && c.value === true && c.field !== 'id')
       if (nullRow) exact = false
       if (!filter.negated) for (const [field, wheres] of viaFields) parts.push({ [field]: { some: { AND: wheres } } })
-      const noDuplicates = filter.negated || (viaFields.size === 0 && nullChecks.size === 0) || query.distinct
+      // A hop that fixes the related row by its key matches at most one link (the join table's pairs are unique).
+      const keyed = new Set(
+        filter.conditions
+          .filter((c) => c.via && !c.transform && c.field === 'id' && c.lookup === 'exact' && c.value !== null)
+          .map((c) => this.hop(c.via!).field)
+      )
+      const oneLink = nullChecks.size === 0 && [...viaFields.keys()].every((field) => keyed.has(field))
+      const noDuplicates = filter.negated || oneLink || query.distinct
       if (exact && noDuplicates) {
         settled.add(filter)
         and.push(filter.negated ? { NOT: { AND: parts } } : { AND: parts })
@@ -691,10 +708,14 @@ class PrismaAdapter implements Adapter {
     const paged = settledAll && this.provider !== 'mysql'
     const hopModels = new Map<string, PrismaModel>()
     for (const f of query.filters) for (const c of f.conditions) if (c.via) hopModels.set(this.hop(c.via).field, this.hop(c.via).model)
-    for (const [field, where] of plan.related) {
-      const other = hopModels.get(field)!
-      select[field] = where ? { where, select: this.allFields(other) } : { select: this.allFields(other) }
-    }
+    // One open filter that only counts matching links: the database counts them in the same statement.
+    const counted = plan.joinCount && query.filters.length - plan.settled.size === 1 ? plan.joinCount : undefined
+    if (counted) select['_count'] = { select: { [counted.field]: { where: counted.where } } }
+    else
+      for (const [field, where] of plan.related) {
+        const other = hopModels.get(field)!
+        select[field] = where ? { where, select: this.allFields(other) } : { select: this.allFields(other) }
+      }
     const found = await this.delegate(m).findMany({
       where: plan.where,
       select,
@@ -709,7 +730,11 @@ class PrismaAdapter implements Adapter {
         const { field, model } = this.hop(c.via!)
         return ((record[field] as Record<string, unknown>[] | undefined) ?? []).map((r) => this.row(model, r))
       }
-      const times = open.length ? multiplicity(row, open, related, typeOf) : 1
+      const times = counted
+        ? ((record['_count'] as Record<string, number>)[counted.field] ?? 0)
+        : open.length
+          ? multiplicity(row, open, related, typeOf)
+          : 1
       for (let i = 0; i < (query.distinct ? Math.min(times, 1) : times); i++) out.push(row)
     }
     if (paged) return out

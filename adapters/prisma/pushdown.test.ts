@@ -1,7 +1,8 @@
+import Database from 'better-sqlite3'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Condition } from '../contract.js'
-import { pushCondition } from './pushdown.js'
+import { prefixEnd, pushCondition } from './pushdown.js'
 
 const same = (v: unknown) => v
 const cond = (lookup: Condition['lookup'], value: Condition['value']): Condition => ({ field: 'f', lookup, value })
@@ -23,6 +24,67 @@ test('booleans compared with text read as Python writes them', () => {
     where: { f: { in: ['False', 'x'] } },
     exact: true
   })
+})
+
+test('startswith on SQLite is a code point range, exact in one statement; elsewhere unchanged', () => {
+  assert.equal(pushCondition('sqlite', cond('startswith', 'Sci'), 'string', 'f', same), {
+    where: { f: { gte: 'Sci', lt: 'Scj' } },
+    exact: true
+  })
+  assert.equal(pushCondition('sqlite', cond('istartswith', 'Sci'), 'string', 'f', same), {
+    where: { f: { startsWith: 'Sci' } },
+    exact: true
+  })
+  assert.equal(pushCondition('mysql', cond('startswith', 'Sci'), 'string', 'f', same), {
+    where: { f: { startsWith: 'Sci' } },
+    exact: false
+  })
+  assert.equal(pushCondition('sqlite', cond('startswith', ''), 'string', 'f', same).where, { f: { startsWith: '' } })
+})
+
+test('prefixEnd: the last code point raised, surrogates skipped, none past U+10FFFF', () => {
+  assert.is(prefixEnd('ab'), 'ac')
+  assert.is(prefixEnd(''), undefined)
+  assert.is(prefixEnd('a\u{10FFFF}'), undefined)
+  assert.is(prefixEnd('a\uD7FF'), 'a\uE000')
+  assert.is(prefixEnd('a\uFFFF'), 'a\u{10000}')
+  assert.is(prefixEnd('x\u{1F600}'), 'x\u{1F601}')
+})
+
+test('the range selects exactly the texts a JS startsWith selects, in a real SQLite column', () => {
+  const texts = [
+    'Sci',
+    'Science',
+    'science',
+    'SCIENCE',
+    'Scj',
+    'Sch',
+    'Sci%',
+    'Sc_',
+    '',
+    'S',
+    'a\uD7FF',
+    'a\uD7FFz',
+    'a\uE000',
+    'a\uFFFF',
+    'a\uFFFFb',
+    'a\u{10000}',
+    'x\u{1F600}y',
+    'x\u{1F601}',
+    'é',
+    'éa',
+    'f'
+  ]
+  const db = new Database(':memory:')
+  db.exec('CREATE TABLE t (v TEXT)')
+  const insert = db.prepare('INSERT INTO t VALUES (?)')
+  for (const t of texts) insert.run(t)
+  const range = db.prepare('SELECT v FROM t WHERE v >= ? AND v < ? ORDER BY v')
+  for (const prefix of ['Sci', 'S', 'a\uD7FF', 'a\uFFFF', 'x\u{1F600}', 'é', 'Sc_']) {
+    const got = (range.all(prefix, prefixEnd(prefix)!) as { v: string }[]).map((r) => r.v).sort()
+    assert.equal(got, texts.filter((t) => t.startsWith(prefix)).sort(), prefix)
+  }
+  db.close()
 })
 
 test.run()

@@ -90,7 +90,10 @@ export function pushCondition(
       const op = PRISMA_PATTERN[base]!
       if (provider === 'postgresql')
         return { where: { [field]: insensitive ? { [op]: value, mode: 'insensitive' } : { [op]: value } }, exact: true }
-      // SQLite LIKE folds ASCII case: exact for the i-variants of ASCII values only.
+      // SQLite LIKE folds ASCII case: exact for the i-variants of ASCII values only. A prefix is
+      // also a range in the column's binary (code point) order, which is exact in one statement.
+      const upper = base === 'startswith' && !insensitive ? prefixEnd(value) : undefined
+      if (provider === 'sqlite' && upper !== undefined) return { where: { [field]: { gte: value, lt: upper } }, exact: true }
       if (provider === 'sqlite') return { where: { [field]: { [op]: value } }, exact: insensitive }
       return { where: { [field]: { [op]: value } }, exact: false }
     }
@@ -100,6 +103,19 @@ export function pushCondition(
     return { where: piece ? { [field]: contains } : undefined, exact: false }
   }
   return { where: undefined, exact: false }
+}
+
+/**
+ * The least text above every text that starts with `prefix`, in code point
+ * order: the prefix with its last code point raised by one (surrogates
+ * skipped). undefined for an empty prefix or one ending at U+10FFFF.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix]
+  const last = points.pop()?.codePointAt(0)
+  // A lone surrogate has no place in the column's UTF-8, and none follows U+10FFFF.
+  if (last === undefined || (last >= 0xd800 && last <= 0xdfff) || last >= 0x10ffff) return undefined
+  return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1)
 }
 
 /** The longest run of characters every provider matches literally (and, for i-lookups, folds). */

@@ -194,7 +194,11 @@ class SequelizeAdapter implements Adapter {
     private readonly scratch: Scratch
   ) {
     this.provider = scratch.provider
-    const logging = () => void this.statements++
+    // Transaction control is not a statement here, as in Django's connection.queries (contract: queryCount).
+    const logging = (sql: string) => {
+      if (!/^Executing \([^)]*\): (BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE|SET TRANSACTION)\b/i.test(sql))
+        this.statements++
+    }
     this.sequelize =
       scratch.provider === 'sqlite'
         ? new Sequelize({ dialect: 'sqlite', storage: scratch.url, logging })
