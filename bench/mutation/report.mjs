@@ -11,10 +11,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 const config = JSON.parse(readFileSync('bench/mutation/stryker.config.json', 'utf8'))
 
-/** One hash over what the score depends on: the mutated files and the spec documents. */
+/** What the score depends on besides the mutated files and the documents: the suite that kills the rest. */
+const SUITE = 'adapters/contract-suite.ts'
+
+/** One hash over what the score depends on: the mutated files, the spec documents and the contract suite. */
 export function sourcesHash() {
   const hash = createHash('sha256')
-  const files = [...config.mutate, ...readdirSpec()].sort()
+  const files = [...config.mutate, ...readdirSpec(), ...(existsSync(SUITE) ? [SUITE] : [])].sort()
   for (const f of files) hash.update(f).update('\0').update(readFileSync(f)).update('\0')
   return hash.digest('hex').slice(0, 16)
 }
