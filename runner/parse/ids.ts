@@ -22,5 +22,6 @@ let last = { section: '', context: '', prefix: `${slug('', 32)}/${slug('', 40)}`
 export function caseId(section: string, context: string, source: string, nth: number): string {
   const hash = createHash('sha1').update(`${context}\n${source}\n${nth}`).digest('hex').slice(0, 7)
   if (last.section !== section || last.context !== context) last = { section, context, prefix: `${slug(section, 32)}/${slug(context, 40)}` }
-  return `${last.prefix}-${hash}`
+  // Flat, not a rope of prefix and hash: ids live as long as the run (String#normalize flattens).
+  return `${last.prefix}-${hash}`.normalize()
 }
