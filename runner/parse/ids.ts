@@ -4,7 +4,7 @@
  * came before it under the same prose. Editing another part of the document
  * leaves an id unchanged.
  */
-import { createHash } from 'node:crypto'
+import { hash as digest } from 'node:crypto'
 
 /** `Hello, World!` -> `hello-world` (at most `max` characters). */
 export function slug(text: string, max = 48): string {
@@ -20,7 +20,8 @@ export function slug(text: string, max = 48): string {
 let last = { section: '', context: '', prefix: `${slug('', 32)}/${slug('', 40)}` }
 
 export function caseId(section: string, context: string, source: string, nth: number): string {
-  const hash = createHash('sha1').update(`${context}\n${source}\n${nth}`).digest('hex').slice(0, 7)
+  // One-shot digest: a quarter of createHash's cost, the same SHA-1 (ids in baselines do not move).
+  const hash = digest('sha1', `${context}\n${source}\n${nth}`, 'hex').slice(0, 7)
   if (last.section !== section || last.context !== context) last = { section, context, prefix: `${slug(section, 32)}/${slug(context, 40)}` }
   // Flat, not a rope of prefix and hash: ids live as long as the run (String#normalize flattens).
   return `${last.prefix}-${hash}`.normalize()
