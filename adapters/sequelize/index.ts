@@ -489,11 +489,12 @@ class SequelizeAdapter implements Adapter {
         if (copy === undefined) throw new Error(`sequelize adapter: more than ${JOINS} joins across ${relation} in one query`)
         const as = alias(index, side, copy).plural
         joined.add(as)
-        if (conditions.some((c) => c.lookup === 'isnull' && c.field === 'id' && c.value === true)) {
+        if (conditions.some((c) => c.lookup === 'isnull' && c.value === true)) {
+          // isnull=True also holds for an object with no related row (Django's LEFT JOIN gives it a row of
+          // NULLs): an outer join, and the conditions on its columns in the query's WHERE, where the NULL
+          // row satisfies isnull=True and nothing else (spec/sharp-edges.md, spec/query-rules.md).
           include.push({ association: as, attributes: [], required: false, through: { attributes: [] } })
-          and.push({ [`$${as}.${other.columns.get('id')}$`]: null })
-          // The other conditions test the same missing row, so none can hold (spec/sharp-edges.md).
-          if (conditions.length > 1) and.push({ id: { [Op.in]: [] } })
+          and.push(...conditions.map((c) => this.where(c, other, as, true)))
           continue
         }
         include.push({
@@ -539,8 +540,11 @@ class SequelizeAdapter implements Adapter {
     }
   }
 
-  /** One condition on `info`'s rows, whose table is called `table` in the query. */
-  private where(c: Condition, info: ModelInfo, table: string): WhereOptions {
+  /**
+   * One condition on `info`'s rows, whose table is called `table` in the query;
+   * `outside`: written for the query's own WHERE (`$table.column$`), not an include's.
+   */
+  private where(c: Condition, info: ModelInfo, table: string, outside = false): WhereOptions {
     const type = c.transform && c.lookup !== 'isnull' ? (c.transform === 'date' ? 'date' : 'integer') : info.types.get(c.field)
     const v = Array.isArray(c.value) ? c.value.map((x) => toDb(type, x)) : toDb(type, c.value as Scalar)
     const ops = this.operators(c, v)
@@ -549,7 +553,7 @@ class SequelizeAdapter implements Adapter {
       if (!column) throw new Error(`no field ${c.field} on ${info.schema.name}`)
       return Sequelize.where(this.transformed(Sequelize.col(`${table}.${column}`), c.transform), ops)
     }
-    return { [c.field]: ops }
+    return { [outside ? `$${table}.${info.columns.get(c.field)}$` : c.field]: ops }
   }
 
   private operators(c: Condition, v: Scalar | Scalar[]): WhereOperators {
