@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Schema } from '../contract.js'
@@ -35,6 +35,11 @@ test('two concurrent first runs both get a client; a later run generates nothing
     )
     const { PrismaClient } = (await import(again.module)) as { PrismaClient: unknown }
     assert.type(PrismaClient, 'function')
+    // The query compiler is read as text from the entry, not parsed as a 4 MB module: the same string.
+    assert.not.match(readFileSync(again.module, 'utf8'), 'wasm-base64')
+    const kept = (await import(join(dirname(again.module), 'query-compiler.mjs'))) as { wasm: string }
+    const shipped = (await import('@prisma/client/runtime/query_compiler_fast_bg.sqlite.wasm-base64.mjs')) as { wasm: string }
+    assert.ok(kept.wasm === shipped.wasm, 'the kept text is the shipped base64')
   } finally {
     delete process.env['ORM_CONFORMANCE_CACHE']
   }

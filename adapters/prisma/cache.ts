@@ -42,11 +42,34 @@ export function cacheRoot(): string {
   return join(client, '..', '..', '.cache', 'orm-conformance')
 }
 
-/** The cache key: the schema, and the Prisma runtime the bundle points at (its version and place). */
+/** What a cache entry holds; a new layout gets new entries. */
+const LAYOUT = 'client.mjs + query compiler as text, 2'
+
+/** The cache key: the schema, the entry's layout, and the Prisma runtime the bundle points at (its version and place). */
 export function schemaHash(schema: string): string {
   const version = (require('@prisma/client/package.json') as { version: string }).version
   const place = require.resolve('@prisma/client/package.json')
-  return createHash('sha256').update(version).update('\0').update(place).update('\0').update(schema).digest('hex').slice(0, 16)
+  const hash = createHash('sha256').update(LAYOUT).update('\0').update(version).update('\0').update(place).update('\0')
+  return hash.update(schema).digest('hex').slice(0, 16)
+}
+
+/**
+ * The query compiler ships as a JavaScript module holding 4 MB of base64 in
+ * one string literal, which costs a run ~100 ms of parsing. The entry keeps
+ * that text in a file of its own, and a two-line module that reads it gives
+ * the client the same `wasm` string.
+ */
+const COMPILER_TEXT = 'query-compiler.b64'
+const COMPILER_MODULE = 'query-compiler.mjs'
+const WASM_BASE64 = /query_compiler[\w.]*\.wasm-base64\.mjs$/
+
+async function keepCompilerText(specifier: string, dir: string): Promise<void> {
+  const { wasm } = (await import(pathToFileURL(require.resolve(specifier)).href)) as { wasm: string }
+  writeFileSync(join(dir, COMPILER_TEXT), wasm)
+  writeFileSync(
+    join(dir, COMPILER_MODULE),
+    `import { readFileSync } from 'node:fs'\nexport const wasm = readFileSync(new URL('./${COMPILER_TEXT}', import.meta.url), 'latin1')\n`
+  )
 }
 
 /**
@@ -90,10 +113,13 @@ export async function cachedClient(schema: (output: string) => string, say?: (te
         {
           name: 'prisma-runtime',
           setup(build) {
-            build.onResolve({ filter: /^@prisma\/client(\/|$)/ }, (args) => ({
-              path: pathToFileURL(require.resolve(args.path)).href,
-              external: true
-            }))
+            build.onResolve({ filter: /^@prisma\/client(\/|$)/ }, async (args) => {
+              if (WASM_BASE64.test(args.path)) {
+                await keepCompilerText(args.path, temp)
+                return { path: `./${COMPILER_MODULE}`, external: true }
+              }
+              return { path: pathToFileURL(require.resolve(args.path)).href, external: true }
+            })
           }
         }
       ]
