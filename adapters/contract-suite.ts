@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Adapter, AdapterFactory, Filter, Key, Operation, Query, Result, Schema, Select } from './contract.js'
+import type { Adapter, AdapterFactory, Expression, Filter, Key, Operation, Query, Result, Schema, Select } from './contract.js'
 import { availableTargets, type Target } from './servers.js'
 
 /** The schema the suite uses (the seed document's models). */
@@ -183,6 +183,21 @@ export async function contractSuite(factory: AdapterFactory, options: SuiteOptio
       assert.equal(await run({ kind: 'insert', model: 'Publication', values: { title: 'Next' } }), { kind: 'inserted', id: 11 })
     })
 
+    it('an id in use and a link to a missing row are refused (Django: IntegrityError)', async () => {
+      const refused = async (op: Operation) => {
+        const r = await run(op).then(
+          () => 'accepted',
+          () => 'refused'
+        )
+        assert.is(r, 'refused', JSON.stringify(op))
+      }
+      await refused({ kind: 'insert', model: 'Publication', values: { title: 'Again', id: 2 } })
+      await refused({ kind: 'add', relation: 'Article.publications', side: 'forward', id: 2, targets: [99] })
+      await refused({ kind: 'add', relation: 'Article.publications', side: 'reverse', id: 3, targets: [99] })
+      assert.equal(await ids(q('Publication')), [1, 2, 3])
+      assert.equal(await ids(q('Publication', [f([{ via: viaArticles, field: 'id', lookup: 'exact', value: 2 }])])), [1])
+    })
+
     test.run()
     await featureSuite(factory, target, known)
   }
@@ -249,7 +264,8 @@ export const featureSchemas = {
         name: 'Book',
         fields: [
           { name: 'title', type: 'string', maxLength: 20, nullable: false },
-          { name: 'pages', type: 'integer', nullable: true }
+          { name: 'pages', type: 'integer', nullable: true },
+          { name: 'price', type: 'decimal', maxDigits: 25, decimalPlaces: 20, nullable: true }
         ],
         ordering: []
       },
@@ -328,6 +344,12 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
       assert.equal(await ids(query('Event', [cond('price', 'gt', '9.5')])), [2], "a lookup value need not have the field's places")
       assert.equal(await ids(query('Event', [cond('clock', 'lt', '10:00:00.000000')])), [1, 3])
       assert.equal(await ids(query('Event', [cond('ratio', 'lte', 0.5)])), [1, 3])
+      await run({ kind: 'insert', model: 'Event', values: { ratio: null } })
+      assert.equal(
+        await ids(query('Event', [], { orderBy: [{ field: 'ratio', descending: false }] })),
+        [4, 3, 1, 2],
+        'None sorts first, below negatives'
+      )
     }
   )
 
@@ -489,6 +511,140 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
     const half = { kind: 'arithmetic', op: '/', left: pages, right: { kind: 'value', value: 2 } } as const
     assert.equal(await table({ model: 'Book', columns: [half] }), [[50], [null], [3]], 'integer division truncates, NULL spreads')
   })
+
+  it(
+    'queries',
+    'ties go by ids, join by join, or by the group values; None sorts first; COUNT(*); an aggregate filter through any relation',
+    async () => {
+      await open(featureSchemas.queries)
+      // Rows and links stored out of id order, so that only the tie rules order them.
+      for (const [id, title, pages] of [
+        [5, 'Five', -3],
+        [4, 'Four', null],
+        [6, 'Six', 8],
+        [7, 'Seven', -3]
+      ] as const)
+        await run({ kind: 'insert', model: 'Book', values: { id, title, pages } })
+      for (const [id, name] of [
+        [2, 'Bo'],
+        [1, 'Ann']
+      ] as const)
+        await run({ kind: 'insert', model: 'Author', values: { id, name } })
+      await run({ kind: 'insert', model: 'Store', values: { name: 'S1' } })
+      await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 5, targets: [2] })
+      await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 5, targets: [1] })
+      await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 6, targets: [2] })
+      await run({ kind: 'add', relation: 'Store.books', side: 'forward', id: 1, targets: [6, 4] })
+      const table = async (select: Partial<Select> & Pick<Select, 'model' | 'columns'>) => {
+        const r = await run({ kind: 'query', select: { joins: [], distinct: false, orderBy: [], offset: 0, ...select } })
+        return r.kind === 'table' ? r.rows : r
+      }
+      const id = { kind: 'field', field: 'id' } as const
+      const pages = { kind: 'field', field: 'pages' } as const
+      const authors = { relation: 'Book.authors', side: 'forward' } as const
+      const stores = { relation: 'Store.books', side: 'reverse' } as const
+      const rows = { kind: 'aggregate', fn: 'count', distinct: false } as const
+      assert.equal(
+        await table({ model: 'Book', joins: [authors], columns: [id, { kind: 'field', join: 0, field: 'id' }] }),
+        [
+          [4, null],
+          [5, 1],
+          [5, 2],
+          [6, 2],
+          [7, null]
+        ],
+        "without an order, by the book's id, then the author's"
+      )
+      assert.equal(
+        await table({ model: 'Book', columns: [id], orderBy: [{ expression: pages, descending: false }] }),
+        [[4], [5], [7], [6]],
+        'None first ascending, then by id'
+      )
+      assert.equal(
+        await table({ model: 'Book', columns: [id], orderBy: [{ expression: pages, descending: true }] }),
+        [[6], [5], [7], [4]],
+        'None last descending, ties still by id'
+      )
+      assert.equal(
+        await table({ model: 'Book', group: [pages], columns: [pages, rows], orderBy: [{ expression: rows, descending: true }] }),
+        [
+          [-3, 2],
+          [null, 1],
+          [8, 1]
+        ],
+        'grouped: ties by the group values, None first'
+      )
+      assert.equal(
+        await table({
+          model: 'Book',
+          joins: [authors],
+          group: [id],
+          columns: [id, rows, { ...rows, argument: { kind: 'field', join: 0, field: 'id' } }]
+        }),
+        [
+          [4, 1, 0],
+          [5, 2, 2],
+          [6, 1, 1],
+          [7, 1, 0]
+        ],
+        'COUNT(*) counts the NULL row of a join without partners'
+      )
+      const none = { kind: 'lookup', left: id, lookup: 'gt', right: { kind: 'value', value: 100 } } as const
+      assert.equal(await table({ model: 'Book', where: none, group: [], columns: [rows] }), [[0]], 'COUNT(*) over no rows is 0')
+      const stocked = { kind: 'exists', path: [stores], condition: { field: 'name', lookup: 'exact', value: 'S1' } } as const
+      const inStock = { kind: 'aggregate', fn: 'count', argument: id, distinct: false, filter: stocked } as const
+      const plus = { kind: 'arithmetic', op: '+', left: { kind: 'value', value: 10 }, right: inStock } as const
+      assert.equal(
+        await table({ model: 'Book', group: [id], columns: [id, plus], orderBy: [{ expression: plus, descending: true }] }),
+        [
+          [4, 11],
+          [6, 11],
+          [5, 10],
+          [7, 10]
+        ],
+        "an aggregate's filter may go through a relation no join names"
+      )
+      assert.equal(await table({ model: 'Book', group: [], columns: [inStock] }), [[2]], "an aggregate's filter alone names the relation")
+      const refused = await table({ model: 'Book', joins: [{ ...authors, from: 0 }], columns: [id] }).then(
+        () => 'accepted',
+        () => 'refused'
+      )
+      assert.is(refused, 'refused', 'a join starts from an earlier join only')
+      if (target.name !== 'postgresql') {
+        // Django on SQLite and MySQL reads a field of no row as NULL; PostgreSQL refuses a field beside an aggregate.
+        const sum = { kind: 'aggregate', fn: 'sum', argument: pages, distinct: false } as const
+        assert.equal(
+          await table({ model: 'Book', where: none, group: [], columns: [{ kind: 'arithmetic', op: '+', left: sum, right: pages }] }),
+          [[null]],
+          'a field of an empty group is NULL'
+        )
+        // Django on SQLite and MySQL divides by zero to NULL; PostgreSQL raises DataError instead.
+        const byZero = (left: Expression) => ({ kind: 'arithmetic', op: '/', left, right: { kind: 'value', value: 0 } }) as const
+        const six = { kind: 'lookup', left: id, lookup: 'exact', right: { kind: 'value', value: 6 } } as const
+        assert.equal(
+          await table({ model: 'Book', where: six, columns: [byZero(pages), byZero({ kind: 'value', value: '1.5' })] }),
+          [[null, null]],
+          'division by zero is NULL, for integers and decimals'
+        )
+      }
+      if (target.name !== 'sqlite') {
+        // PostgreSQL and MySQL compare a number with a decimal exactly (SQLite stores decimals as floats).
+        await run({ kind: 'insert', model: 'Book', values: { id: 1, title: 'One', pages: 1, price: '1.00000000000000000001' } })
+        const price = { kind: 'field', field: 'price' } as const
+        const below = (left: Expression) => ({ kind: 'lookup', left, lookup: 'lt', right: price }) as const
+        const zeroPlus = { kind: 'arithmetic', op: '+', left: { kind: 'value', value: 0 }, right: id } as const
+        assert.equal(await table({ model: 'Book', where: below(id), columns: [id] }), [[1]], 'an id below a decimal')
+        assert.equal(await table({ model: 'Book', where: below(zeroPlus), columns: [id] }), [[1]], 'an integer sum below a decimal')
+        assert.equal(await table({ model: 'Book', where: below(pages), columns: [id] }), [[1]], 'an integer field below a decimal')
+        assert.equal(
+          await table({ model: 'Book', where: { kind: 'lookup', left: price, lookup: 'gt', right: pages }, columns: [id] }),
+          [[1]],
+          'a decimal above an integer field'
+        )
+        assert.equal(await table({ model: 'Book', group: [id], having: below(rows), columns: [id] }), [[1]], 'a count below a decimal')
+      }
+    }
+  )
 
   test.run()
 }

