@@ -4,12 +4,14 @@
  * 3.2's argument checks and messages.
  */
 import type { Hop, Key } from '../../adapters/contract.js'
+import { isPyScalarObject, type PyFloat, type PyScalarObject, pyScalarStr } from '../present/pytypes.js'
+import { type Displays, type Presentable, pyStr } from '../present/repr.js'
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { containsAggregate, defaultAlias } from './expressions.js'
-import { dateText } from './fields.js'
+import { truthy } from './lookups.js'
 import * as qs from './querysets.js'
-import { type Instance, isObject, type PyExpression, type PyValue, type QuerySet, typeName } from './values.js'
+import { type Instance, isObject, type PyExpression, type PyTuple, type PyValue, type QuerySet, typeName } from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
 
@@ -18,20 +20,31 @@ function expressionClass(e: PyExpression): string {
   return e.kind === 'combined' ? 'CombinedExpression' : 'F'
 }
 
-/** `str()` of a plain value in Django's "received non-expression(s)" message. */
-function plainText(v: PyValue): string {
-  if (v === null) return 'None'
-  if (typeof v === 'boolean') return v ? 'True' : 'False'
-  if (typeof v === 'number' || typeof v === 'string') return String(v)
-  if (isObject(v) && v.kind === 'date') return dateText(v)
+/** `str()` of a plain value in Django's messages ("received non-expression(s)", get_field()'s). */
+function plainText(v: PyValue, display: Displays): string {
+  return pyStr(shown(v), display)
+}
+
+/** A plain value as Python prints it: scalars, dates, instances and the containers of them a statement can write. */
+function shown(v: PyValue): Presentable {
+  if (!isObject(v) || isPyScalarObject(v) || v.kind === 'instance') return v
+  if (v.kind === 'list' || v.kind === 'tuple') return { kind: v.kind, items: v.items.map(shown) }
+  if (v.kind === 'dict') return { kind: 'dict', entries: v.entries.map(([k, x]) => [shown(k), shown(x)] as const) }
+  // Querysets and Q objects are expressions to Django; classes and managers print their Python reprs.
   throw new Unsupported(`annotate()/aggregate() with a ${typeName(v)} value`)
 }
 
 /** Named expressions of `annotate()`/`aggregate()` (`method`): positional ones by their default alias. */
-function named(args: readonly PyValue[], kwargs: Kwargs, method: 'annotate' | 'aggregate'): [string, PyExpression][] {
+function named(ctx: Context, args: readonly PyValue[], kwargs: Kwargs, method: 'annotate' | 'aggregate'): [string, PyExpression][] {
   // Django checks every value is an expression before it looks at any alias.
   const plain = [...args, ...kwargs.map(([, v]) => v)].filter((v) => !isObject(v) || v.kind !== 'expression')
-  if (plain.length) throw raise.type(`QuerySet.${method}() received non-expression(s): ${plain.map(plainText).sort().join(', ')}.`)
+  if (plain.length)
+    throw raise.type(
+      `QuerySet.${method}() received non-expression(s): ${plain
+        .map((v) => plainText(v, ctx.display))
+        .sort()
+        .join(', ')}.`
+    )
   const expr = (v: PyValue) => (v as { expr: PyExpression }).expr
   const positional = args.map((a): [string, PyExpression] => {
     const e = expr(a)
@@ -52,7 +65,8 @@ function named(args: readonly PyValue[], kwargs: Kwargs, method: 'annotate' | 'a
 }
 
 export function annotate(ctx: Context, q: QuerySet, args: readonly PyValue[], kwargs: Kwargs): QuerySet {
-  const items = named(args, kwargs, 'annotate')
+  const items = named(ctx, args, kwargs, 'annotate')
+  // Stryker disable next-line ArrayDeclaration: the flag's only reader is grouped(); an annotation is an aggregate through an earlier one only when that one is, which groups the queryset already
   const known = new Map(q.annotations.map((a) => [a.name, a.aggregate]))
   const steps = [...q.steps]
   const annotations = [...q.annotations]
@@ -75,14 +89,15 @@ export function annotate(ctx: Context, q: QuerySet, args: readonly PyValue[], kw
 }
 
 export async function aggregate(ctx: Context, q: QuerySet, args: readonly PyValue[], kwargs: Kwargs): Promise<PyValue> {
-  const items = named(args, kwargs, 'aggregate')
+  const items = named(ctx, args, kwargs, 'aggregate')
   for (const [name, e] of items) if (!containsAggregate(e, new Map())) throw raise.type(`${name} is not an aggregate expression`)
-  const overAnnotations = items.some(([, e]) => e.kind === 'aggregate' && q.annotations.some((a) => a.name === e.name && a.aggregate))
-  if (overAnnotations || qs.isSliced(q) || q.distinct) return aggregateInRunner(ctx, q, items)
+  // Django aggregates over a subquery then; a grouped one has a row per group, whatever its joins.
+  if (qs.grouped(q) || qs.isSliced(q) || q.distinct) return aggregateInRunner(ctx, q, items)
   // Stryker disable next-line ObjectLiteral,ArrayDeclaration,StringLiteral: the compiled aggregate reads neither the ordering nor a values() mode
   const base = qs.chain(q, { order: [], orderNames: null, mode: { kind: 'models' } })
   const { rows } = await qs.runCompiled(ctx, base, { kind: 'aggregate', items })
-  const row = rows[0] ?? items.map(() => null)
+  // An aggregate without GROUP BY answers exactly one row, over any number of rows.
+  const row = rows[0]!
   return { kind: 'dict', entries: items.map(([name], i) => [name, row[i]!] as const) }
 }
 
@@ -94,43 +109,82 @@ async function aggregateInRunner(ctx: Context, q: QuerySet, items: readonly (rea
   const entries: (readonly [PyValue, PyValue])[] = []
   for (const [name, e] of items) {
     if (e.kind !== 'aggregate' || e.filter) throw new Unsupported('this aggregate over an annotated, sliced or distinct queryset')
-    const column = await qs.fetch(ctx, qs.chain(q, { mode: { kind: 'values_list', fields: [e.name], flat: true } }))
+    // Django aggregates over the queryset's rows (a subquery): distinct() compares them whole, the aggregated column added.
+    const listed = (q.mode as { fields?: readonly string[] }).fields ?? []
+    // A model's rows (or all of its fields) differ by their key and annotations.
+    const own = listed.length ? listed : ['pk', ...q.annotations.map((a) => a.name)]
+    const fields = q.distinct ? [...own, e.name] : [e.name]
+    // The subquery keeps its ordering only under a slice (a Meta.ordering would add its columns to distinct()).
+    const rows = await qs.fetch(
+      ctx,
+      qs.chain(q, { mode: { kind: 'values_list', fields, flat: false }, ...(qs.isSliced(q) ? {} : { order: [], orderNames: null }) })
+    )
+    const column = rows.map((r) => (r as PyTuple).items[fields.length - 1]!)
     let values = column.filter((v) => v !== null)
     if (e.distinct) values = [...new Map(values.map((v) => [JSON.stringify(v), v])).values()]
-    const numbers = values.map((v) => (typeof v === 'number' ? v : isObject(v) && v.kind === 'float' ? v.value : Number.NaN))
-    let result: PyValue = null
-    if (e.fn === 'count') result = values.length
-    else if (values.length && numbers.every((n) => !Number.isNaN(n))) {
-      if (e.fn === 'sum') result = numbers.reduce((a, b) => a + b, 0)
-      else if (e.fn === 'avg') result = { kind: 'float', value: numbers.reduce((a, b) => a + b, 0) / numbers.length }
-      else result = (e.fn === 'min' ? Math.min : Math.max)(...numbers)
-    } else if (values.length) throw new Unsupported(`${e.fn} over non-numeric annotations`)
+    const result: PyValue = e.fn === 'count' ? values.length : values.length ? summarize(e.fn, values) : null
     entries.push([name, result])
   }
   return { kind: 'dict', entries }
+}
+
+/** Sum, Avg, Min or Max of one column's values (not NULL, at least one, all of one type), as the database answers them. */
+function summarize(fn: string, values: readonly PyValue[]): PyValue {
+  // Numbers, text, or dates and times (their ISO texts sort as they do); Decimals and booleans print as each database has them.
+  const key = (v: PyValue): number | string => {
+    if (typeof v === 'number' || typeof v === 'string') return v
+    switch ((v as { kind?: unknown }).kind) {
+      case 'float':
+        return (v as PyFloat).value
+      case 'date':
+      case 'datetime':
+      case 'time':
+        return pyScalarStr(v as PyScalarObject)
+    }
+    throw new Unsupported(`${fn} over ${typeName(v)} values`)
+  }
+  // Stryker disable next-line EqualityOperator: equal keys of one column are equal values, so either is the answer
+  if (fn === 'min' || fn === 'max') return values.reduce((best, v) => ((fn === 'min' ? key(v) < key(best) : key(v) > key(best)) ? v : best))
+  const numbers = values.map(key)
+  // A sum of text or dates is the database's own.
+  if (typeof numbers[0] === 'string') throw new Unsupported(`${fn} over ${typeName(values[0]!)} values`)
+  const sum = (numbers as number[]).reduce((a, b) => a + b, 0)
+  if (fn === 'avg') return { kind: 'float', value: sum / numbers.length }
+  return typeof values[0] === 'number' ? sum : { kind: 'float', value: sum }
 }
 
 /** `in_bulk(id_list=None, *, field_name='pk')`. */
 export async function inBulk(ctx: Context, q: QuerySet, args: readonly PyValue[], kwargs: Kwargs): Promise<PyValue> {
   if (qs.isSliced(q)) throw raise.assertion("Cannot use 'limit' or 'offset' with in_bulk")
   const ids = args[0] ?? kwargs.find(([k]) => k === 'id_list')?.[1] ?? null
-  const fieldName = kwargs.find(([k]) => k === 'field_name')?.[1] ?? 'pk'
+  const given = kwargs.find(([k]) => k === 'field_name')
+  const fieldName = given ? given[1] : 'pk'
+  // get_field() looks the name up in a dict.
+  if (isObject(fieldName) && (fieldName.kind === 'list' || fieldName.kind === 'dict'))
+    throw raise.type(`unhashable type: '${fieldName.kind}'`)
   // A name that is no string matches no field, key or relation below.
   const name = fieldName as string
   const key = ctx.index.keyAlias(q.model, name)
   const spec = ctx.index.field(q.model, name)
   // Django's get_field(): a relation is a field (never unique), anything else does not exist.
   if (!key && !spec && !ctx.index.relationByQueryName(q.model, name))
-    throw new PyException('django.core.exceptions.FieldDoesNotExist', `${q.model} has no field named '${plainText(fieldName)}'`)
+    throw new PyException(
+      'django.core.exceptions.FieldDoesNotExist',
+      `${q.model} has no field named '${plainText(fieldName, ctx.display)}'`
+    )
   if (!key && !spec?.unique) throw raise.value(`in_bulk()'s field_name must be a unique field but '${fieldName}' isn't.`)
   const field = key ?? name
   let base = q
   if (ids !== null) {
-    const list = isObject(ids) && (ids.kind === 'list' || ids.kind === 'tuple') ? ids.items : undefined
-    if (!list) throw new Unsupported(`in_bulk() of a ${typeName(ids)}`)
+    // Django tests `not id_list` (a queryset is evaluated for it), then filters on tuple(id_list).
+    const list = await iterate(ctx, ids)
+    if (!list) {
+      if (!truthy(ids)) return { kind: 'dict', entries: [] }
+      throw raise.type(`'${typeName(ids)}' object is not iterable`)
+    }
     // Stryker disable next-line ConditionalExpression: fast path; filtering on an empty list answers no rows, so the same empty dict
     if (list.length === 0) return { kind: 'dict', entries: [] }
-    base = qs.orderBy(ctx, qs.addFilter(ctx, q, false, [[`${field === 'id' ? 'pk' : field}__in`, ids]]), [])
+    base = qs.orderBy(ctx, qs.addFilter(ctx, q, false, [[`${field === 'id' ? 'pk' : field}__in`, { kind: 'tuple', items: list }]]), [])
   }
   const entries: (readonly [PyValue, PyValue])[] = []
   for (const item of await qs.fetch(ctx, base)) {
@@ -142,6 +196,17 @@ export async function inBulk(ctx: Context, q: QuerySet, args: readonly PyValue[]
     else entries.push([k, item])
   }
   return { kind: 'dict', entries }
+}
+
+/** Python's `tuple(v)`, or undefined for a value that is no iterable. */
+async function iterate(ctx: Context, v: PyValue): Promise<readonly PyValue[] | undefined> {
+  if (typeof v === 'string') return [...v]
+  // Stryker disable next-line ConditionalExpression: numbers and booleans have no kind, so the checks below answer undefined for them too
+  if (!isObject(v)) return undefined
+  if (v.kind === 'list' || v.kind === 'tuple') return v.items
+  if (v.kind === 'dict') return v.entries.map(([k]) => k)
+  if (v.kind === 'queryset') return qs.fill(ctx, v)
+  return undefined
 }
 
 /** `latest(*fields)` / `earliest(*fields)`: the first row of that ordering, or DoesNotExist. */
@@ -164,20 +229,44 @@ export async function latest(ctx: Context, q: QuerySet, fields: readonly string[
 export function datesOf(ctx: Context, q: QuerySet, args: readonly PyValue[], kwargs: Kwargs): QuerySet {
   const all = [...args]
   const byName = new Map(kwargs)
-  const field = all[0] ?? byName.get('field_name')
-  const kind = all[1] ?? byName.get('kind')
-  const order = all[2] ?? byName.get('order') ?? 'ASC'
+  // None is an argument given (Django checks it), not a missing one.
+  const arg = (i: number, name: string) => (i < all.length ? all[i] : byName.get(name))
+  const field = arg(0, 'field_name')
+  const kind = arg(1, 'kind')
+  const given = arg(2, 'order')
+  const order = given === undefined ? 'ASC' : given
   const missing = [field === undefined ? 'field_name' : null, kind === undefined ? 'kind' : null].filter((m) => m !== null)
   if (missing.length === 2) throw raise.type("QuerySet.dates() missing 2 required positional arguments: 'field_name' and 'kind'")
   if (missing.length === 1) throw raise.type(`QuerySet.dates() missing 1 required positional argument: '${missing[0]}'`)
-  if (typeof field !== 'string') throw new Unsupported('dates() with a field name that is not a string')
   if (kind !== 'year' && kind !== 'month' && kind !== 'week' && kind !== 'day')
     throw raise.assertion("'kind' must be one of 'year', 'month', 'week', or 'day'.")
   if (order !== 'ASC' && order !== 'DESC') throw raise.assertion("'order' must be either 'ASC' or 'DESC'.")
-  const spec = ctx.index.field(q.model, field)
+  if (typeof field !== 'string') throw notAField(field!)
+  const spec = ctx.index.keyAlias(q.model, field) ? ctx.index.spec(q.model, 'id') : ctx.index.field(q.model, field)
   if (!spec) throw raise.field(`Cannot resolve keyword '${field}' into field. Choices are: ${ctx.index.choices(q.model)}`)
-  if (spec.type !== 'date' && spec.type !== 'datetime') throw new Unsupported(`dates() on a ${spec.type} field`)
+  if (spec.type === 'time') throw raise.value(`Cannot truncate TimeField '${spec.name}' to DateField. `)
+  if (spec.type !== 'date' && spec.type !== 'datetime')
+    throw raise.assertion(`'${spec.name}' isn't a DateField, TimeField, or DateTimeField.`)
   return qs.chain(q, { mode: { kind: 'dates', field, unit: kind, descending: order === 'DESC' } })
+}
+
+/** Values Django resolves as expressions: Trunc() takes them as they are. */
+const RESOLVED: ReadonlySet<string> = new Set(['expression', 'q'])
+
+/** Django's error for dates() of a value that is no name: Trunc() makes a Value() of it, F() then splits it. */
+function notAField(field: PyValue): PyException | Unsupported {
+  const kind = isObject(field) ? field.kind : typeof field
+  // A Value()'s output field (of a number, a float, a Decimal, a bool) has no name.
+  if (['number', 'boolean', 'float', 'decimal'].includes(kind))
+    return raise.assertion("None isn't a DateField, TimeField, or DateTimeField.")
+  if (kind === 'time') return raise.value("Cannot truncate TimeField 'None' to DateField. ")
+  // A date's Value() passes Trunc(); F() of it fails.
+  if (kind === 'date' || kind === 'datetime') return raise.attribute(`'${typeName(field)}' object has no attribute 'split'`)
+  // A queryset is a subquery, of no output field to name.
+  if (kind === 'queryset') return raise.attribute("'NoneType' object has no attribute 'name'")
+  if (RESOLVED.has(kind)) return new Unsupported(`dates() of a ${typeName(field)}`)
+  // None, containers, instances, classes: Value()s of no known output field.
+  return raise.field('Cannot resolve expression type, unknown output_field')
 }
 
 /** `prefetch_related(*lookups)`; `prefetch_related(None)` clears them. */

@@ -137,25 +137,15 @@ export function grouped(qs: QuerySet): boolean {
 
 /**
  * Django's check of an `order_by()`/`values()` name that is no field of the
- * model: relations, then at most one field, each part named in the error.
+ * model, when the call is made: its first part only (names_to_path()
+ * without fail_on_missing); `values()` then compiles the rest at once.
  */
-function checkPath(ctx: Context, model: string, name: string): void {
-  const parts = name.split('__')
-  let current = model
-  for (const [i, part] of parts.entries()) {
-    const end = ctx.index.relationByQueryName(current, part)
-    if (end) {
-      current = end.other
-      continue
-    }
-    const spec = ctx.index.keyAlias(current, part) ? ctx.index.spec(current, 'id') : ctx.index.field(current, part)
-    if (!spec) throw raise.field(`Cannot resolve keyword '${part}' into field. Choices are: ${ctx.index.choices(current)}`)
-    if (i === parts.length - 1) return
-    // After a field only a transform may follow (pub_date__year): valid in Django, not implemented here.
-    if (spec.type === 'date' || spec.type === 'datetime' || spec.type === 'time')
-      throw new Unsupported(`'${name}' (a transform) in order_by() or values()`)
-    throw raise.field(`Cannot resolve keyword '${parts[i + 1]}' into field. Join on '${part}' not permitted.`)
-  }
+function checkPath(ctx: Context, model: string, name: string, selected: readonly string[]): void {
+  const [first] = name.split('__') as [string, ...string[]]
+  if (ctx.index.relationByQueryName(model, first) || ctx.index.keyAlias(model, first) || ctx.index.field(model, first)) return
+  // Django lists the selected annotations among the model's names.
+  const choices = [...ctx.index.choices(model).split(', '), ...selected].sort()
+  throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${choices.join(', ')}`)
 }
 
 export function orderBy(ctx: Context, qs: QuerySet, keys: readonly OrderName[]): QuerySet {
@@ -182,7 +172,7 @@ export function orderBy(ctx: Context, qs: QuerySet, keys: readonly OrderName[]):
     }
     // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: fast path; checkPath() accepts every field name and the compiled ordering orders them the same
     if (field !== 'id' && !ctx.index.field(qs.model, field)) {
-      checkPath(ctx, qs.model, name)
+      checkPath(ctx, qs.model, name, [...annotated])
       wide = true
       // Stryker disable next-line ObjectLiteral: wide is set just above; with orderNames set, `order` is never read
       return { field, descending }
@@ -239,7 +229,7 @@ export async function fetch(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
   const mode = qs.mode
   if (mode.kind === 'dates') return dates(ctx, qs, mode)
   let items: PyValue[]
-  if (qs.wide) items = await fetchWide(ctx, qs, mode)
+  if (qs.wide || selective(qs)) items = await fetchWide(ctx, qs, mode)
   else {
     const { rows } = await ask(ctx, { kind: 'select', query: toQuery(ctx, qs) }, 'rows')
     items = rows.map((row) => fromRow(ctx, qs.model, mode, row))
@@ -247,6 +237,11 @@ export async function fetch(ctx: Context, qs: QuerySet): Promise<PyValue[]> {
   // Only model rows are prefetched into (prefetch() does nothing without lookups).
   if (qs.mode.kind === 'models') await prefetch(ctx, qs, items)
   return items
+}
+
+/** values()/values_list() with distinct(): rows are compared on their columns only, which a select of whole rows cannot do. */
+function selective(qs: QuerySet): boolean {
+  return qs.distinct && qs.mode.kind !== 'models'
 }
 
 /** Run a compiled select (feature `queries`); rows as scalars with their column specs. */
@@ -384,34 +379,52 @@ export function instanceFromRow(ctx: Context, model: string, row: Row): Instance
 
 /** `values(*fields)` / `values_list(*fields, flat=, named=)`, `dates()`. */
 export function withMode(ctx: Context, qs: QuerySet, mode: Extract<Mode, { kind: 'values' | 'values_list' }>): QuerySet {
+  // values_list() checks its flags before it looks at any name.
+  const { flat, named } = mode as { flat?: boolean; named?: boolean }
+  if (flat && named) throw raise.type("'flat' and 'named' can't be used together.")
+  if (flat && mode.fields.length > 1) throw raise.type("'flat' is not valid when values_list is called with more than one field.")
   const annotated = new Set(qs.annotations.map((a) => a.name))
   let wide = qs.wide
+  let paths = false
   for (const f of mode.fields) {
     if (ctx.index.keyAlias(qs.model, f) || ctx.index.field(qs.model, f)) continue
     if (annotated.has(f)) {
       wide = true
       continue
     }
-    checkPath(ctx, qs.model, f)
-    wide = true
+    // values() selects only the annotations it names.
+    checkPath(
+      ctx,
+      qs.model,
+      f,
+      mode.fields.filter((n) => annotated.has(n))
+    )
+    paths = true
   }
-  const { flat, named } = mode as { flat?: boolean; named?: boolean }
-  if (flat && mode.fields.length > 1) throw raise.type("'flat' is not valid when values_list is called with more than one field.")
-  if (flat && named) throw raise.type("'flat' and 'named' can't be used together.")
-  return chain(qs, { mode, steps: [...qs.steps, { kind: 'values' as const, fields: mode.fields }], wide })
+  const next = chain(qs, { mode, steps: [...qs.steps, { kind: 'values' as const, fields: mode.fields }], wide: wide || paths })
+  // Django resolves every part of these names now (relations, transforms); so does the compiled select.
+  // Stryker disable next-line ObjectLiteral,StringLiteral: compile() resolves the values() names in its steps, whatever it is asked to select
+  if (paths) compile(ctx, next, { kind: 'keys' })
+  return next
 }
 
 export async function count(ctx: Context, qs: QuerySet): Promise<number> {
   if (qs.cache) return qs.cache.length
   // count() and exists() never prefetch (Django's do not either).
-  if (qs.wide || qs.mode.kind === 'dates') return (await fetch(ctx, chain(qs, { prefetch: [] }))).length
+  // Stryker disable next-line ConditionalExpression: counting the fetched rows gives the same number; the count operation only spares reading them
+  if (qs.wide || selective(qs) || qs.mode.kind === 'dates') {
+    // Django counts without the ordering (unless sliced): its joins and columns then add no rows.
+    const unordered = isSliced(qs) ? qs : chain(qs, { order: [], orderNames: null })
+    return (await fetch(ctx, chain(unordered, { prefetch: [] }))).length
+  }
   const { count } = await ask(ctx, { kind: 'count', query: toQuery(ctx, qs) }, 'count')
   return count
 }
 
 export async function exists(ctx: Context, qs: QuerySet): Promise<boolean> {
   if (qs.cache) return qs.cache.length > 0
-  return (await fetch(ctx, slice(chain(qs, { prefetch: [] }), undefined, 1))).length > 0
+  // Django drops the ordering (even under a slice): its joins and columns could only add rows.
+  return (await fetch(ctx, slice(chain(qs, { prefetch: [], order: [], orderNames: null }), undefined, 1))).length > 0
 }
 
 /** `qs[k]`. */
@@ -457,6 +470,7 @@ export async function deleteAll(ctx: Context, qs: QuerySet, counted: boolean): P
   if (qs.distinct) throw raise.type('Cannot call delete() after .distinct().')
   if (qs.mode.kind !== 'models') throw raise.type('Cannot call delete() after .values() or .values_list()')
   let result: PyValue
+  // Stryker disable next-line ConditionalExpression: the compiled select finds the same rows, deleted by key as the delete operation would; a bare delete() prints nothing either way
   if (qs.wide) {
     // Stryker disable next-line ObjectLiteral,StringLiteral: a compiled models select starts with the key as well
     const { rows } = await runCompiled(ctx, qs, { kind: 'keys' })
@@ -467,31 +481,41 @@ export async function deleteAll(ctx: Context, qs: QuerySet, counted: boolean): P
       counted
     )
     result = counted ? deleted : null
-  } else if (counted) {
+  } else {
+    result = await deleteQuery(ctx, qs, counted)
+  }
+  qs.cache = null
+  return result
+}
+
+/** delete() of a queryset that needs no compiled select. */
+async function deleteQuery(ctx: Context, qs: QuerySet, counted: boolean): Promise<PyValue> {
+  // Stryker disable next-line ConditionalExpression: uncounted is a bare delete() statement, whose result is not printed; the same rows are deleted
+  if (counted) {
     const { rows } = await ask(
       ctx,
       // Stryker disable next-line ObjectLiteral,ArrayDeclaration,BooleanLiteral,StringLiteral: deleteRows() deletes and counts by `id in keys`, so duplicates, order and mode do not matter
       { kind: 'select', query: toQuery(ctx, chain(qs, { order: [], distinct: true, mode: { kind: 'models' } })) },
       'rows'
     )
-    result = await deleteRows(
+    return deleteRows(
       ctx,
       qs.model,
       rows.map((r) => r.id),
       true
     )
-  } else {
-    // Stryker disable next-line ObjectLiteral,ArrayDeclaration: which rows a delete removes does not depend on their order
-    await ask(ctx, { kind: 'delete', query: toQuery(ctx, chain(qs, { order: [] })) }, 'affected')
-    result = null
   }
-  qs.cache = null
-  return result
+  // Stryker disable next-line ObjectLiteral,ArrayDeclaration: which rows a delete removes does not depend on their order
+  await ask(ctx, { kind: 'delete', query: toQuery(ctx, chain(qs, { order: [] })) }, 'affected')
+  return null
 }
 
-/** `none()`: a queryset that matches nothing (an empty `in`, which every adapter answers without data). */
+/** `none()`: a queryset that matches nothing (an empty `in`). */
 export function none(qs: QuerySet): QuerySet {
-  return chain(qs, { filters: [...qs.filters, { negated: false, conditions: [{ field: 'id', lookup: 'in', value: [] }] }] })
+  // A step of its own (compiled), so that annotated, joined and grouped querysets are emptied as well.
+  // Stryker disable next-line BooleanLiteral: the step filters on the key alone, which has no join to share
+  const step = { kind: 'filter' as const, node: qNode([], [['pk__in', { kind: 'list', items: [] }]]), negated: false, sticky: false }
+  return chain(qs, { steps: [...qs.steps, step], wide: true })
 }
 
 /** `update(**fields)`: each matched row once; answers how many, as Django does. `F()` values are computed by the adapter. */
@@ -514,6 +538,7 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   const expressions = values.filter((v): v is readonly [string, ExpressionObject] => isObject(v[1]) && v[1].kind === 'expression')
   const plain = values.filter(([, v]) => !isObject(v) || v.kind !== 'expression')
   const prepared = Object.fromEntries(plain.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, rowFieldValue(v, k), true)]))
+  // Stryker disable next-line ConditionalExpression: the compiled select answers the same rows' keys, and the same prepared values are written to each
   if (qs.wide || expressions.length) {
     for (const [, e] of expressions)
       if (referencesJoin(e.expr)) throw raise.field('Joined field references are not permitted in this query')
