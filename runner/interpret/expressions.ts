@@ -5,6 +5,7 @@
  * resolves them against its model when it uses them (`compile.ts`).
  */
 import { raise, Unsupported } from './exceptions.js'
+import { truthy } from './lookups.js'
 import { type DjangoClass, isObject, type PyExpression, type PyValue, type QNode, type QuerySet, typeName } from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
@@ -35,7 +36,6 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
     case 'Prefetch': {
       const lookup = args[0] ?? kwargs.find(([k]) => k === 'lookup')?.[1]
       if (lookup === undefined) throw raise.type("Prefetch.__init__() missing 1 required positional argument: 'lookup'")
-      if (typeof lookup !== 'string') throw new Unsupported('a Prefetch() lookup that is not a string')
       const queryset = args[1] ?? kwargs.find(([k]) => k === 'queryset')?.[1] ?? null
       const toAttr = args[2] ?? kwargs.find(([k]) => k === 'to_attr')?.[1] ?? null
       // Django checks only that a queryset yields models; anything else fails later, in ways the kit does not copy.
@@ -43,10 +43,13 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
         throw new Unsupported('a Prefetch() queryset that is not a queryset')
       if (queryset !== null && queryset.mode.kind !== 'models')
         throw raise.value('Prefetch querysets cannot use raw(), values(), and values_list().')
-      // Django joins the lookup's path with to_attr: `'__'.join(path[:-1] + [to_attr])`.
-      if (toAttr !== null && typeof toAttr !== 'string')
-        throw raise.type(`sequence item ${lookup.split('__').length - 1}: expected str instance, ${typeName(toAttr)} found`)
-      return { kind: 'prefetch', lookup, queryset: queryset as QuerySet | null, toAttr }
+      // Only a true to_attr builds the attribute path, `'__'.join(lookup.split('__')[:-1] + [to_attr])`; a false one is no to_attr.
+      const attr = truthy(toAttr) ? toAttr : null
+      if (attr !== null && typeof lookup !== 'string') throw raise.attribute(`'${typeName(lookup)}' object has no attribute 'split'`)
+      if (typeof lookup !== 'string') throw new Unsupported('a Prefetch() lookup that is not a string')
+      if (attr !== null && typeof attr !== 'string')
+        throw raise.type(`sequence item ${lookup.split('__').length - 1}: expected str instance, ${typeName(attr)} found`)
+      return { kind: 'prefetch', lookup, queryset: queryset as QuerySet | null, toAttr: attr as string | null }
     }
     default: {
       const fn = cls.name.toLowerCase() as 'count' | 'sum' | 'avg' | 'min' | 'max'
@@ -68,7 +71,8 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
       let filter: QNode | undefined
       for (const [k, v] of kwargs) {
         if (k === 'distinct') distinct = v === true
-        else if (k === 'filter' && v === null) filter = undefined
+        // Django keeps a false filter (None, False, 0, '', []) and never applies it; an empty Q() filters nothing either.
+        else if (k === 'filter' && !truthy(v)) filter = undefined
         else if (k === 'filter' && isObject(v) && v.kind === 'q') filter = v.node
         else if (k === 'filter' || SQL_EXTRAS.has(k)) throw new Unsupported(`${cls.name}(${k}=...)`)
         // Any other keyword lands in Func.extra, which the SQL template never reads.
@@ -84,6 +88,11 @@ export function constructDjango(cls: DjangoClass, args: readonly PyValue[], kwar
 export function qNode(args: readonly PyValue[], kwargs: Kwargs): QNode {
   const children: QNode[] = []
   for (const a of args) {
+    // A (name, value) tuple is a condition, as Q keeps its keywords.
+    if (isObject(a) && a.kind === 'tuple' && !a.names && a.items.length === 2 && typeof a.items[0] === 'string') {
+      children.push({ kind: 'leaf', key: a.items[0], value: a.items[1]! })
+      continue
+    }
     // Django takes any child here (`Q(5)` is `<Q: (AND: 5)>`) and fails only when a query uses it.
     if (!isObject(a) || a.kind !== 'q') throw new Unsupported(`Q() of a ${typeName(a)}`)
     children.push(a.node)
