@@ -23,6 +23,7 @@ const accepted: [FieldType, Scalar, unknown, Partial<FieldSpec>?][] = [
     '2024-02-29 10:20:30',
     { kind: 'datetime', year: 2024, month: 2, day: 29, hour: 10, minute: 20, second: 30, microsecond: 0 }
   ],
+  ['datetime', '2024-02-29', { kind: 'datetime', year: 2024, month: 2, day: 29, hour: 0, minute: 0, second: 0, microsecond: 0 }],
   ['time', '10:20:30.000005', { kind: 'time', hour: 10, minute: 20, second: 30, microsecond: 5 }],
   ['integer', null, null]
 ]

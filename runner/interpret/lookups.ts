@@ -8,7 +8,7 @@ import { type Displays, pyStr } from '../present/repr.js'
 import { raise, Unsupported } from './exceptions.js'
 import { toInteger, toScalar } from './fields.js'
 import type { SchemaIndex } from './schema-index.js'
-import { isObject, type PyValue, typeName } from './values.js'
+import { type PyValue, typeName } from './values.js'
 
 const LOOKUPS: ReadonlySet<string> = new Set<Lookup>([
   'exact',
@@ -64,12 +64,13 @@ export function resolvePath(
   model: string,
   key: string,
   value: LookupValue,
-  prepValue = true
+  prepValue: boolean
 ): PathLookup {
   const parts = key.split('__')
   const path: Hop[] = []
   let current = model
   let i = 0
+  // Stryker disable next-line EqualityOperator: parts[parts.length] is undefined, which names no relation and ends the loop the same
   for (; i < parts.length; i++) {
     const end = index.relationByQueryName(current, parts[i]!)
     if (!end) break
@@ -84,31 +85,23 @@ export function resolvePath(
       if (parts.length > i + 2) throw raise.field(`Related Field got invalid lookup: ${next}`)
       const lookup = next as Lookup
       if (!prepValue) return { path, model: current, condition: { field: 'id', lookup, value: null } }
-      return {
-        path,
-        model: current,
-        condition: condition(undefined, 'id', undefined, lookup, value, (v) => relatedValue(index, display, current, v))
-      }
+      return { path, model: current, condition: innerIsNull(relatedCondition(index, display, current, lookup, value), normalized(value)) }
     }
     const alias = index.keyAlias(current, next)
     if (!alias && !index.field(current, next)) throw raise.field(`Related Field got invalid lookup: ${next}`)
-    i += 2
     const field = alias ?? next
-    return { path, model: current, condition: fieldCondition(index, display, current, field, parts.slice(i), value, undefined, prepValue) }
+    const c = fieldCondition(index, display, current, field, parts.slice(i + 2), value, prepValue)
+    return { path, model: current, condition: prepValue ? innerIsNull(c, value) : c }
   }
   if (path.length) {
     // The name ends on a relation: its primary key, exact.
     if (!prepValue) return { path, model: current, condition: { field: 'id', lookup: 'exact', value: null } }
-    return {
-      path,
-      model: current,
-      condition: condition(undefined, 'id', undefined, 'exact', value, (v) => relatedValue(index, display, current, v))
-    }
+    return { path, model: current, condition: relatedCondition(index, display, current, 'exact', value) }
   }
   const first = parts[0]!
   const field = index.keyAlias(model, first) ?? (index.field(model, first) ? first : undefined)
   if (field === undefined) throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${index.choices(model)}`)
-  return { path, model, condition: fieldCondition(index, display, model, field, parts.slice(1), value, undefined, prepValue) }
+  return { path, model, condition: fieldCondition(index, display, model, field, parts.slice(1), value, prepValue) }
 }
 
 /** `field[__transform][__lookup]` on `model`'s own field (or the key, `id`). */
@@ -119,13 +112,14 @@ function fieldCondition(
   field: string,
   parts: readonly string[],
   value: LookupValue,
-  via: Condition['via'],
-  prepValue = true
+  prepValue: boolean
 ): Condition {
   const spec = index.spec(model, field)!
-  const cls = index.models.classes.get(`${model}.${field}`) ?? 'Field'
+  // Every field of the schema, the key included, has its class.
+  const cls = index.models.classes.get(`${model}.${field}`)!
   let transform: Transform | undefined
   let rest = parts
+  // Stryker disable next-line ConditionalExpression: no name of TRANSFORMS is undefined
   if (rest[0] !== undefined && TRANSFORMS.has(rest[0])) {
     const allowed = spec.type === 'datetime' || (spec.type === 'date' && rest[0] !== 'date')
     if (!allowed) throw raise.field(unsupportedLookup(rest[0], cls))
@@ -136,25 +130,61 @@ function fieldCondition(
   const lookup = transform
     ? lookupName(rest, transform === 'date' ? 'DateField' : 'IntegerField', TRANSFORM_LOOKUPS)
     : lookupName(rest, cls, LOOKUPS)
-  if (!prepValue) return { ...(via ? { via } : {}), field, ...(transform ? { transform } : {}), lookup, value: null }
+  if (!prepValue) return { field, ...(transform ? { transform } : {}), lookup, value: null }
   const prep =
     transform === 'date'
       ? (v: PyValue) => toScalar({ name: field, type: 'date' }, v, display)
       : transform
         ? (v: PyValue) => toInteger(v, field, display)
         : (v: PyValue) => toScalar(spec, v, display)
-  return condition(via, field, transform, lookup, value, prep)
+  return condition(field, transform, lookup, value, prep)
+}
+
+/**
+ * A lookup on a relation's key. Django checks the model of an instance given
+ * (or of each item given), then normalizes the value (`get_normalized_value`,
+ * each item's for `in`): an instance stands for its key, a tuple for its first
+ * item (the key's columns); then the key field prepares it, but for `isnull`.
+ */
+function relatedCondition(index: SchemaIndex, display: Displays, target: string, lookup: Lookup, value: LookupValue): Condition {
+  const items = isObj(value) && (value.kind === 'list' || value.kind === 'tuple') ? value.items : [value]
+  for (const v of items) {
+    // Django formats this message with str(), not repr().
+    if (isObj(v) && v.kind === 'instance' && v.model !== target)
+      throw raise.value(`Cannot query "${pyStr(v, display)}": Must be "${target}" instance.`)
+  }
+  const prep = (v: PyValue) => toScalar(index.spec(target, 'id')!, v, display)
+  if (lookup === 'in') return condition('id', undefined, lookup, value, (v) => prep(normalized(v)))
+  return condition('id', undefined, lookup, normalized(value), prep)
+}
+
+/**
+ * Django joins a relation with a left outer join for `isnull=True` only: any
+ * other true value (`1`, `'yes'`) keeps the inner join, which pairs no row
+ * with NULL. On the relation's key, nothing matches then.
+ */
+function innerIsNull(c: Condition, given: LookupValue): Condition {
+  if (c.lookup !== 'isnull' || c.value !== true || given === true) return c
+  if (c.field !== 'id') throw new Unsupported('isnull with a true value other than True on a field across a relation (an inner join)')
+  return { ...c, lookup: 'in', value: [] }
+}
+
+function normalized<T extends LookupValue>(v: T): T | PyValue {
+  if (!isObj(v)) return v
+  if (v.kind === 'instance') return v.id
+  if (v.kind !== 'tuple') return v
+  if (v.items.length === 0) throw raise.index('tuple index out of range')
+  return v.items[0]!
 }
 
 function condition(
-  via: Condition['via'],
   field: string,
   transform: Transform | undefined,
   lookup: Lookup,
   value: LookupValue,
   prep: (v: PyValue) => Scalar
 ): Condition {
-  const base = { ...(via ? { via } : {}), field, ...(transform ? { transform } : {}) }
+  const base = { field, ...(transform ? { transform } : {}) }
   // None is refused after the lookup is built: `in` and `range` fail first, iterating it.
   if (lookup === 'isnull' && value !== null) return { ...base, lookup, value: truthy(value) }
   if (lookup === 'in' || lookup === 'range') return { ...base, lookup, value: lookupItems(lookup, value).map(prep) }
@@ -203,6 +233,7 @@ function unsupportedLookup(name: string, cls: string): string {
 /** Python's `difflib.get_close_matches(word, possibilities)`: n=3, cutoff=0.6, best first, ties by name descending. */
 function closeMatches(word: string, possibilities: readonly string[]): string[] {
   const scored = possibilities.map((x) => ({ x, score: (2 * matching(x, word)) / (x.length + word.length) })).filter((m) => m.score >= 0.6)
+  // Stryker disable next-line EqualityOperator: the names are distinct, so p.x never equals q.x
   scored.sort((p, q) => q.score - p.score || (p.x < q.x ? 1 : -1))
   return scored.slice(0, 3).map((m) => m.x)
 }
@@ -210,7 +241,9 @@ function closeMatches(word: string, possibilities: readonly string[]): string[] 
 /** The characters `SequenceMatcher(None, a, b)` matches: the longest block (earliest in `a`, then in `b`), then both sides of it. */
 function matching(a: string, b: string): number {
   let best = { i: 0, j: 0, k: 0 }
+  // Stryker disable next-line EqualityOperator: at i = a.length the block below is empty (k stays 0)
   for (let i = 0; i < a.length; i++) {
+    // Stryker disable next-line EqualityOperator: b[b.length] is undefined, which no a[i] equals (k stays 0)
     for (let j = 0; j < b.length; j++) {
       let k = 0
       // Out of range, a[] is undefined and ends the block: `b` needs no bound of its own.
@@ -222,24 +255,15 @@ function matching(a: string, b: string): number {
   return best.k + matching(a.slice(0, best.i), b.slice(0, best.j)) + matching(a.slice(best.i + best.k), b.slice(best.j + best.k))
 }
 
-/** The value of a lookup on a relation's primary key: an instance of the related model, or a key. */
-function relatedValue(index: SchemaIndex, display: Displays, target: string, v: PyValue): Scalar {
-  if (isObject(v) && v.kind === 'instance') {
-    // Django formats this message with str(), not repr().
-    if (v.model !== target) throw raise.value(`Cannot query "${pyStr(v, display)}": Must be "${target}" instance.`)
-    return v.id
-  }
-  return toScalar(index.spec(target, 'id')!, v, display)
-}
-
 /** Django's `get_prep_value` for one field, as a contract scalar (saving when `forSave`). */
-export function prepare(index: SchemaIndex, display: Displays, model: string, field: string, v: PyValue, forSave = false): Scalar {
+export function prepare(index: SchemaIndex, display: Displays, model: string, field: string, v: PyValue, forSave: boolean): Scalar {
   return toScalar(index.spec(model, field)!, v, display, forSave)
 }
 
 /** Python's truth of an `isnull` value. */
 export function truthy(v: LookupValue): boolean {
   if (v === null || v === false || v === 0 || v === '') return false
+  // Stryker disable next-line ConditionalExpression: a non-object has no kind, and the switch's default answers true too
   if (typeof v !== 'object') return true
   switch (v.kind) {
     // A queryset stays a query, which is true whatever its rows (the default below).
@@ -257,12 +281,14 @@ export function truthy(v: LookupValue): boolean {
   }
 }
 
+const isObj = (v: LookupValue): v is Exclude<LookupValue, null | boolean | number | string> => v !== null && typeof v === 'object'
+
 function isValues(v: LookupValue): v is { readonly kind: 'values'; readonly items: readonly PyValue[] } {
-  return v !== null && typeof v === 'object' && v.kind === 'values'
+  return isObj(v) && v.kind === 'values'
 }
 
 function iterable(v: LookupValue): readonly PyValue[] {
-  if (v !== null && typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'values')) return v.items
+  if (isObj(v) && (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'values')) return v.items
   if (typeof v === 'string') return [...v] // Python iterates a string's characters
   throw raise.type(`'${typeName(v as PyValue)}' object is not iterable`)
 }

@@ -42,7 +42,8 @@ export function construct(
   const seen = new Set<string>()
   const assign = (name: string, v: PyValue): void => {
     if (ctx.index.keyAlias(model, name)) {
-      instance.id = keyValue(ctx, model, v)
+      // Django keeps the value given (Shelf(id='7').pk is '7'); the kit converts only what a key cannot hold.
+      instance.id = typeof v === 'number' || typeof v === 'string' ? v : keyValue(ctx, model, v)
       return
     }
     const rel = ctx.index.relationByAttribute(model, name)
@@ -60,14 +61,12 @@ export function construct(
   return instance
 }
 
-/** A primary key value as the instance holds it (Django keeps it until save). */
+/** A primary key value as the database takes it: what the key field prepares. */
 export function keyValue(ctx: Context, model: string, v: PyValue): Key | null {
+  // Stryker disable next-line ConditionalExpression: toScalar() of None is None too
   if (v === null) return null
-  const spec = ctx.index.spec(model, 'id')!
-  const key = toScalar(spec, v, ctx.display)
-  if (typeof key !== 'number' && typeof key !== 'string')
-    throw raise.type(`Field '${spec.name}' expected a number but got ${pyRepr(key, ctx.display)}.`)
-  return key
+  // A primary key is an integer or a text field (the schema refuses others), which prepare a value to a number or a string.
+  return toScalar(ctx.index.spec(model, 'id')!, v, ctx.display) as Key
 }
 
 export function directAssignment(side: 'forward' | 'reverse', name: string): string {
@@ -114,7 +113,11 @@ export async function save(ctx: Context, instance: Instance): Promise<null> {
   }
   if (key !== null) {
     const { count } = await ask(ctx, { kind: 'update', model: instance.model, id: key, values }, 'affected')
-    if (count === 0) await ask(ctx, { kind: 'insert', model: instance.model, values: { ...values, id: key } }, 'inserted')
+    // An insert reads back an automatic key (so '7' becomes 7); an update keeps the value given.
+    if (count === 0) {
+      const { id } = await ask(ctx, { kind: 'insert', model: instance.model, values: { ...values, id: key } }, 'inserted')
+      inserted(ctx, instance, id)
+    }
   } else {
     instance.id = (await ask(ctx, { kind: 'insert', model: instance.model, values }, 'inserted')).id
   }
@@ -142,6 +145,7 @@ const byKey = (model: string, ids: readonly Key[]): Query =>
  */
 export async function deleteRows(ctx: Context, model: string, ids: readonly Key[], counted: boolean): Promise<PyValue> {
   const counts: [string, number][] = []
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: fast path; no ids have no links, and `counted` is false only for a bare delete() statement, whose result is not shown
   if (counted && ids.length) {
     for (const r of throughOrder(ctx)) {
       const count = async (of: string, filters: Filter[]) => (await ask(ctx, { kind: 'count', query: rowsOf(of, filters) }, 'count')).count
@@ -183,13 +187,15 @@ export async function deleteInstance(ctx: Context, instance: Instance, counted: 
 }
 
 export async function refresh(ctx: Context, instance: Instance): Promise<null> {
+  const key = keyValue(ctx, instance.model, instance.id)
+  const select = async (id: Key) =>
+    (await ask(ctx, { kind: 'select', query: { ...byKey(instance.model, [id]), limit: 1 } }, 'rows')).rows[0]
   // Django filters on pk=None, which matches nothing: the same DoesNotExist as a deleted row.
-  const { rows } =
-    instance.id === null
-      ? { rows: [] }
-      : await ask(ctx, { kind: 'select', query: { ...byKey(instance.model, [instance.id]), limit: 1 } }, 'rows')
-  const row = rows[0]
+  // Stryker disable next-line ConditionalExpression: fast path; selecting by a None key finds no row either
+  const row = key === null ? undefined : await select(key)
   if (!row) throw new PyException(`${instance.model}.DoesNotExist`, `${instance.model} matching query does not exist.`)
+  // Django reads every field back, the key too ('7' becomes 7).
+  instance.id = key
   const fresh = rowValues(ctx, instance.model, row)
   for (const f of ctx.index.model(instance.model).fields) instance.values[f.name] = fresh[f.name] ?? null
   instance.pending?.clear()
@@ -245,13 +251,22 @@ function targetIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): K
   return objs.map((obj) => {
     if (isObject(obj) && obj.kind === 'instance') {
       if (obj.model !== m.model) throw raise.type(`'${m.model}' instance expected, got ${pyRepr(obj, ctx.display)}`)
-      if (obj.db === null)
-        throw raise.value(`Cannot add "${pyRepr(obj, ctx.display)}": instance is on database "default", value is on database "None"`)
+      // Django's router allows a relation between instances of one database (None for unsaved ones).
+      if (obj.db !== m.owner!.db) throw raise.value(wrongDatabase(ctx, obj, m.owner!))
       if (obj.id === null) throw raise.value(`Cannot add "${pyRepr(obj, ctx.display)}": the value for field "${fieldName}" is None`)
-      return obj.id
+      return keyOf(ctx, m.model, obj.id)
     }
     return keyOf(ctx, m.model, obj)
   })
+}
+
+function wrongDatabase(ctx: Context, obj: Instance, owner: Instance): string {
+  return `Cannot add "${pyRepr(obj, ctx.display)}": instance is on database "${owner.db ?? 'None'}", value is on database "${obj.db ?? 'None'}"`
+}
+
+/** Django's insert reads back an automatic key only; any other key keeps the value given. */
+function inserted(ctx: Context, instance: Instance, id: Key): void {
+  if (ctx.index.model(instance.model).primaryKey?.auto !== false) instance.id = id
 }
 
 function keyOf(ctx: Context, model: string, v: PyValue): Key {
@@ -265,10 +280,11 @@ function removalIds(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): 
   return objs.flatMap((obj) => {
     if (isObject(obj) && obj.kind === 'instance') {
       if (obj.model !== m.model) throw raise.value(`Cannot query "${pyStr(obj, ctx.display)}": Must be "${m.model}" instance.`)
-      return obj.id === null ? [] : [obj.id]
+      return obj.id === null ? [] : [keyOf(ctx, m.model, obj.id)]
     }
     // Django's `__in` lookup drops a None: removing it removes nothing.
     const key = keyValue(ctx, m.model, obj)
+    // Stryker disable next-line ConditionalExpression: a None key is on no link, so removing it removes nothing
     return key === null ? [] : [key]
   })
 }
@@ -286,6 +302,7 @@ async function links(ctx: Context, m: RelatedManager, op: LinkChange): Promise<v
 export async function add(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Promise<null> {
   forgetPrefetched(m)
   const targets = targetIds(ctx, m, objs)
+  // Stryker disable next-line ConditionalExpression: fast path; adding no targets adds nothing
   if (targets.length) await links(ctx, m, { kind: 'add', targets: unique(targets) })
   return null
 }
@@ -293,6 +310,7 @@ export async function add(ctx: Context, m: RelatedManager, objs: readonly PyValu
 export async function remove(ctx: Context, m: RelatedManager, objs: readonly PyValue[]): Promise<null> {
   forgetPrefetched(m)
   const targets = removalIds(ctx, m, objs)
+  // Stryker disable next-line ConditionalExpression: fast path; removing no targets removes nothing
   if (targets.length) await links(ctx, m, { kind: 'remove', targets: unique(targets) })
   return null
 }
@@ -309,6 +327,7 @@ export async function set(ctx: Context, m: RelatedManager, objs: readonly PyValu
   // Stryker disable next-line ConditionalExpression,BlockStatement: clearing then adding leaves the same links as a set (Django differs only in the signals it sends)
   if (clearFirst) {
     await clear(ctx, m)
+    // Stryker disable next-line ConditionalExpression: fast path; adding no targets adds nothing
     if (targets.length) await links(ctx, m, { kind: 'add', targets })
     return null
   }
@@ -321,15 +340,20 @@ export async function createRelated(ctx: Context, m: RelatedManager, kwargs: rea
   const instance = construct(ctx, m.model, [], kwargs)
   const values = dbValues(ctx, instance)
   const link = { relation: m.relation.name, side: m.side, ownerId: m.ownerId }
-  const withKey = instance.id === null ? values : { ...values, id: instance.id }
-  instance.id = (await ask(ctx, { kind: 'insert', model: m.model, values: withKey, link }, 'inserted')).id
+  const key = keyValue(ctx, m.model, instance.id)
+  const withKey = key === null ? values : { ...values, id: key }
+  // Django creates the row on the default database, then add() refuses an unsaved owner's link.
+  const unsaved = m.owner!.db === null
+  const { id } = await ask(ctx, { kind: 'insert', model: m.model, values: withKey, ...(unsaved ? {} : { link }) }, 'inserted')
+  inserted(ctx, instance, id)
   // Stryker disable next-line StringLiteral: only whether db is None is ever read
   instance.db = 'default'
+  if (unsaved) throw raise.value(wrongDatabase(ctx, instance, m.owner!))
   if (m.relation.symmetrical) {
     await ask(
       ctx,
       // A symmetrical relation has no reverse accessor: the owner is on the forward side, the mirror on the reverse one.
-      { kind: 'add', relation: m.relation.name, side: 'reverse', id: m.ownerId, targets: [instance.id] },
+      { kind: 'add', relation: m.relation.name, side: 'reverse', id: m.ownerId, targets: [id] },
       'affected'
     )
   }
