@@ -61,6 +61,15 @@ export function pushCondition(
   if (lookup === 'range' && list.includes(null)) return { where: undefined, exact: false }
   const present = list.filter((v) => v !== null)
   const isString = type === 'string'
+  if (type === 'boolean') {
+    // Prisma's boolean filter has only equals and not: `in` is one equals per value (Prisma reads an
+    // empty OR as no condition, so an empty `in` is true AND false); comparisons are decided in JS.
+    const equals = (v: Scalar) => ({ [field]: { equals: toPrisma(v) } })
+    if (lookup === 'exact') return { where: equals(c.value as Scalar), exact: true }
+    if (lookup === 'in')
+      return { where: present.length ? { OR: present.map(equals) } : { AND: [equals(true), equals(false)] }, exact: true }
+    return { where: undefined, exact: false }
+  }
   if (!isString) {
     if (lookup === 'in') return { where: { [field]: { in: present.map(toPrisma) } }, exact: true }
     if (lookup === 'range') return { where: { [field]: { gte: toPrisma(list[0]!), lte: toPrisma(list[1]!) } }, exact: true }
