@@ -27,7 +27,10 @@ test('booleans compared with text read as Python writes them', () => {
 })
 
 test("booleans: Prisma's filter has only equals, so in is an OR of equals and comparisons go to JS", () => {
-  assert.equal(pushCondition('sqlite', cond('in', [true, null]), 'boolean', 'f', same), { where: { OR: [{ f: { equals: true } }] }, exact: true })
+  assert.equal(pushCondition('sqlite', cond('in', [true, null]), 'boolean', 'f', same), {
+    where: { OR: [{ f: { equals: true } }] },
+    exact: true
+  })
   assert.equal(pushCondition('postgresql', cond('in', []), 'boolean', 'f', same), {
     where: { AND: [{ f: { equals: true } }, { f: { equals: false } }] },
     exact: true
