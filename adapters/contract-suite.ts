@@ -310,6 +310,15 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
     offset: 0,
     ...extra
   })
+  // For feature `queries`: a query's rows (or its wrong answer, for the assertion to show), and its parts.
+  const table = async (select: Partial<Select> & Pick<Select, 'model' | 'columns'>) => {
+    const r = await run({ kind: 'query', select: { joins: [], distinct: false, orderBy: [], offset: 0, ...select } })
+    return r.kind === 'table' ? r.rows : r
+  }
+  const id = { kind: 'field', field: 'id' } as const
+  const pages = { kind: 'field', field: 'pages' } as const
+  const authors = { relation: 'Book.authors', side: 'forward' } as const
+  const stores = { relation: 'Store.books', side: 'reverse' } as const
 
   it(
     'field-types',
@@ -412,13 +421,6 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
     await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 2, targets: [1] })
     await run({ kind: 'add', relation: 'Store.books', side: 'forward', id: 1, targets: [1, 2] })
     await run({ kind: 'add', relation: 'Store.books', side: 'forward', id: 2, targets: [1] })
-    const table = async (select: Partial<Select> & Pick<Select, 'model' | 'columns'>) => {
-      const r = await run({ kind: 'query', select: { joins: [], distinct: false, orderBy: [], offset: 0, ...select } })
-      return r.kind === 'table' ? r.rows : r
-    }
-    const id = { kind: 'field', field: 'id' } as const
-    const authors = { relation: 'Book.authors', side: 'forward' } as const
-    const stores = { relation: 'Store.books', side: 'reverse' } as const
     const count = (join: number, distinct = false) =>
       ({ kind: 'aggregate', fn: 'count', argument: { kind: 'field', join, field: 'id' }, distinct }) as const
     assert.equal(
@@ -462,7 +464,6 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
       [[1], [2]],
       'having, ordering by an aggregate'
     )
-    const pages = { kind: 'field', field: 'pages' } as const
     const agg = (fn: 'sum' | 'avg' | 'min' | 'max' | 'count') => ({ kind: 'aggregate', fn, argument: pages, distinct: false }) as const
     assert.equal(
       await table({ model: 'Book', group: [], columns: [agg('sum'), agg('avg'), agg('min'), agg('max'), agg('count')] }),
@@ -535,14 +536,6 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
       await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 5, targets: [1] })
       await run({ kind: 'add', relation: 'Book.authors', side: 'forward', id: 6, targets: [2] })
       await run({ kind: 'add', relation: 'Store.books', side: 'forward', id: 1, targets: [6, 4] })
-      const table = async (select: Partial<Select> & Pick<Select, 'model' | 'columns'>) => {
-        const r = await run({ kind: 'query', select: { joins: [], distinct: false, orderBy: [], offset: 0, ...select } })
-        return r.kind === 'table' ? r.rows : r
-      }
-      const id = { kind: 'field', field: 'id' } as const
-      const pages = { kind: 'field', field: 'pages' } as const
-      const authors = { relation: 'Book.authors', side: 'forward' } as const
-      const stores = { relation: 'Store.books', side: 'reverse' } as const
       const rows = { kind: 'aggregate', fn: 'count', distinct: false } as const
       assert.equal(
         await table({ model: 'Book', joins: [authors], columns: [id, { kind: 'field', join: 0, field: 'id' }] }),

@@ -708,8 +708,8 @@ class PrismaAdapter implements Adapter {
     const paged = settledAll && this.provider !== 'mysql'
     const hopModels = new Map<string, PrismaModel>()
     for (const f of query.filters) for (const c of f.conditions) if (c.via) hopModels.set(this.hop(c.via).field, this.hop(c.via).model)
-    // One open filter that only counts matching links: the database counts them in the same statement.
-    const counted = plan.joinCount && query.filters.length - plan.settled.size === 1 ? plan.joinCount : undefined
+    // The one open filter only counts matching links (plan.joinCount): the database counts them in the same statement.
+    const counted = plan.joinCount
     if (counted) select['_count'] = { select: { [counted.field]: { where: counted.where } } }
     else
       for (const [field, where] of plan.related) {
