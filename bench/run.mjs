@@ -53,6 +53,7 @@ const djangoOk =
   spawnSync(python, ['-c', 'import django'], { stdio: 'ignore' }).status === 0
 
 // 1. End to end, process start to exit, alternating.
+const FLOOR = 'Prisma alone (no kit): the adapter\'s Prisma calls replayed'
 {
   const runs = quick ? 3 : 10
   const commands = {
@@ -60,9 +61,23 @@ const djangoOk =
     'orm-conformance, memory adapter': ['node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'memory']],
     ...(djangoOk ? { 'Django 3.2 doctest, SQLite': [python, [join(oracleDir, 'run_doc.py'), 'spec/many-to-many.md', 'sqlite']] } : {})
   }
+  // Warm the client cache, and keep the Prisma calls the adapter makes, for Prisma alone to replay.
+  const floorDir = mkdtempSync(join(tmpdir(), 'ormconf-floor-'))
+  const trace = join(floorDir, 'calls.jsonl')
+  let calls = 0
+  timeCommand('node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'prisma'], { ORM_CONFORMANCE_PRISMA_TRACE: trace })
+  {
+    const { readDocument } = await import('../dist/runner/parse/document.js')
+    const { renderMigration, renderPrismaSchema } = await import('../dist/adapters/prisma/schema.js')
+    const { cachedClient } = await import('../dist/adapters/prisma/cache.js')
+    const { schema } = (await readDocument(join(root, 'spec', 'many-to-many.md'))).models
+    const { module } = await cachedClient((output) => renderPrismaSchema(schema, 'sqlite', output))
+    writeFileSync(join(floorDir, 'migration.sql'), renderMigration(schema, 'sqlite'))
+    calls = readFileSync(trace, 'utf8').trim().split('\n').length
+    commands[FLOOR] = ['node', ['bench/prisma-floor.mjs', module, join(floorDir, 'migration.sql'), trace]]
+  }
   const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]))
   const peaks = Object.fromEntries(Object.keys(commands).map((k) => [k, []]))
-  timeCommand('node', ['bin/cli.js', 'run', 'spec/many-to-many.md', '--adapter', 'prisma']) // warm the client cache
   for (let i = 0; i < runs; i++) {
     for (const [k, [cmd, args]] of Object.entries(commands)) {
       const r = timeCommand(cmd, args, {}, cmd === python ? [0, 1] : [0])
@@ -70,6 +85,7 @@ const djangoOk =
       if (r.peakMB !== undefined) peaks[k].push(r.peakMB)
     }
   }
+  rmSync(floorDir, { recursive: true, force: true })
   const django = djangoOk ? median(times['Django 3.2 doctest, SQLite']) : undefined
   results.endToEnd = Object.fromEntries(
     Object.entries(times).map(([k, v]) => [k, { medianMs: median(v), peakMB: peaks[k].length ? median(peaks[k]) : undefined, runs }])
@@ -79,6 +95,10 @@ const djangoOk =
     `## 1. End to end: the seed document (89 examples), process start to exit`,
     '',
     `${runs} runs each, alternated; median. The Prisma client is cached (section 5).`,
+    '',
+    `"${FLOOR}" is no kit at all: a Node script that loads the same cached client, makes the same tables and`,
+    `replays, in order, the ${calls} Prisma calls the adapter made for the document (\`ORM_CONFORMANCE_PRISMA_TRACE\`,`,
+    '`bench/prisma-floor.mjs`): the least a Prisma-backed run of the seed can take on this machine.',
     '',
     '| command | median ms | ratio to Django (same run) | peak RSS MB | target |',
     '| --- | ---: | ---: | ---: | --- |'

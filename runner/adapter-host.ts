@@ -8,7 +8,8 @@
  * moment it may exist (`observeScratches`), so it is dropped from here when
  * the thread cannot drop it itself.
  */
-import { Worker } from 'node:worker_threads'
+import { createRequire } from 'node:module'
+import type { Worker } from 'node:worker_threads'
 import type { Adapter, AdapterFactory, Feature, OpenOptions, Operation, Result, Schema } from '../adapters/contract.js'
 import { dropRecorded, type ScratchRecord } from '../adapters/scratch/index.js'
 import { at } from './errors.js'
@@ -66,6 +67,8 @@ function threadEntry(): URL {
 
 /** Start an adapter thread that waits to be told which adapter to load. */
 export function startAdapterThread(): Worker {
+  // Required here, not imported: a run with the built-in memory adapter never starts a thread.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
   const entry = threadEntry()
   return entry.pathname.endsWith('.ts')
     ? new Worker(

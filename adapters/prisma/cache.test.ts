@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Schema } from '../contract.js'
-import { cachedClient } from './cache.js'
+import { cachedClient, runtimeModule } from './cache.js'
 import { renderPrismaSchema } from './schema.js'
 
 const test = suite('Prisma client cache')
@@ -35,11 +35,17 @@ test('two concurrent first runs both get a client; a later run generates nothing
     )
     const { PrismaClient } = (await import(again.module)) as { PrismaClient: unknown }
     assert.type(PrismaClient, 'function')
-    // The query compiler is read as text from the entry, not parsed as a 4 MB module: the same string.
+    // The query compiler is kept as WebAssembly, compiled by the entry's own module: the shipped one, decoded.
     assert.not.match(readFileSync(again.module, 'utf8'), 'wasm-base64')
-    const kept = (await import(join(dirname(again.module), 'query-compiler.mjs'))) as { wasm: string }
+    const kept = readFileSync(join(dirname(again.module), 'query-compiler.wasm'))
     const shipped = (await import('@prisma/client/runtime/query_compiler_fast_bg.sqlite.wasm-base64.mjs')) as { wasm: string }
-    assert.ok(kept.wasm === shipped.wasm, 'the kept text is the shipped base64')
+    assert.ok(kept.equals(Buffer.from(shipped.wasm, 'base64')), 'the kept WebAssembly is the shipped one')
+    const { module } = (await import(join(dirname(again.module), 'query-compiler.mjs'))) as { module: Promise<WebAssembly.Module> }
+    assert.instance(await module, WebAssembly.Module)
+    // The runtime the client imports is the one the adapter preloads (one copy), and it is ESM.
+    const runtime = /from "(file:[^"]*runtime\/client[^"]*)"/.exec(readFileSync(again.module, 'utf8'))?.[1]
+    assert.is(runtime, runtimeModule())
+    assert.match(runtime!, /\.mjs$/)
   } finally {
     delete process.env['ORM_CONFORMANCE_CACHE']
   }

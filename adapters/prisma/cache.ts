@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -43,11 +43,11 @@ export function cacheRoot(): string {
 }
 
 /** What a cache entry holds; a new layout gets new entries. */
-const LAYOUT = 'client.mjs + query compiler as text, 2'
+const LAYOUT = 'client.mjs + query compiler as WebAssembly + ESM runtime, 3'
 
 /** The cache key: the schema, the entry's layout, and the Prisma runtime the bundle points at (its version and place). */
 export function schemaHash(schema: string): string {
-  const version = (require('@prisma/client/package.json') as { version: string }).version
+  const version = prismaVersion()
   const place = require.resolve('@prisma/client/package.json')
   const hash = createHash('sha256').update(LAYOUT).update('\0').update(version).update('\0').update(place).update('\0')
   return hash.update(schema).digest('hex').slice(0, 16)
@@ -55,21 +55,51 @@ export function schemaHash(schema: string): string {
 
 /**
  * The query compiler ships as a JavaScript module holding 4 MB of base64 in
- * one string literal, which costs a run ~100 ms of parsing. The entry keeps
- * that text in a file of its own, and a two-line module that reads it gives
- * the client the same `wasm` string.
+ * one string literal, which the client decodes and compiles on its first
+ * query, on the adapter's thread. The entry keeps the WebAssembly itself, and
+ * a two-line module compiles it asynchronously (off the thread) from the
+ * moment the client module loads; the client is pointed at that compilation.
  */
-const COMPILER_TEXT = 'query-compiler.b64'
+const COMPILER_WASM = 'query-compiler.wasm'
 const COMPILER_MODULE = 'query-compiler.mjs'
 const WASM_BASE64 = /query_compiler[\w.]*\.wasm-base64\.mjs$/
+/** Where Prisma 7.10's generated client reads and decodes the base64 (checked at generation). */
+const DECODE = /const \{ wasm \} = await import\("\.\/query-compiler\.mjs"\);\s*return await decodeBase64AsWasm\(wasm\);/
 
-async function keepCompilerText(specifier: string, dir: string): Promise<void> {
+async function keepCompiler(specifier: string, dir: string): Promise<void> {
   const { wasm } = (await import(pathToFileURL(require.resolve(specifier)).href)) as { wasm: string }
-  writeFileSync(join(dir, COMPILER_TEXT), wasm)
+  writeFileSync(join(dir, COMPILER_WASM), Buffer.from(wasm, 'base64'))
   writeFileSync(
     join(dir, COMPILER_MODULE),
-    `import { readFileSync } from 'node:fs'\nexport const wasm = readFileSync(new URL('./${COMPILER_TEXT}', import.meta.url), 'latin1')\n`
+    `import { readFileSync } from 'node:fs'\nexport const module = WebAssembly.compile(readFileSync(new URL('./${COMPILER_WASM}', import.meta.url)))\n`
   )
+}
+
+/** The client compiles the kept WebAssembly from the moment it loads, and awaits that compilation instead of decoding. */
+function useKeptCompiler(bundle: string): string {
+  if (!DECODE.test(bundle))
+    throw new Error(`the generated Prisma client does not load its query compiler as Prisma 7.10's does (@prisma/client ${prismaVersion()})`)
+  return `import "./${COMPILER_MODULE}";\n${bundle.replace(DECODE, `return await (await import("./${COMPILER_MODULE}")).module;`)}`
+}
+
+function prismaVersion(): string {
+  return (require('@prisma/client/package.json') as { version: string }).version
+}
+
+/**
+ * Prisma's runtime for Node is CommonJS; its ESM twin (the `import` build,
+ * the same code) loads without Node's detection and export scan of a
+ * CommonJS module imported from ESM (~30 ms of a run). `runtimeModule` is
+ * what the adapter preloads: the same file, so one copy is loaded.
+ */
+function esmTwin(file: string): string {
+  const twin = file.replace(/\.js$/, '.mjs')
+  return twin !== file && existsSync(twin) ? twin : file
+}
+
+/** The runtime module the cached clients import (the adapter loads it early). */
+export function runtimeModule(): string {
+  return pathToFileURL(esmTwin(require.resolve('@prisma/client/runtime/client'))).href
 }
 
 /**
@@ -115,15 +145,16 @@ export async function cachedClient(schema: (output: string) => string, say?: (te
           setup(build) {
             build.onResolve({ filter: /^@prisma\/client(\/|$)/ }, async (args) => {
               if (WASM_BASE64.test(args.path)) {
-                await keepCompilerText(args.path, temp)
+                await keepCompiler(args.path, temp)
                 return { path: `./${COMPILER_MODULE}`, external: true }
               }
-              return { path: pathToFileURL(require.resolve(args.path)).href, external: true }
+              return { path: pathToFileURL(esmTwin(require.resolve(args.path))).href, external: true }
             })
           }
         }
       ]
     })
+    writeFileSync(join(temp, 'client.mjs'), useKeptCompiler(readFileSync(join(temp, 'client.mjs'), 'utf8')))
     rmSync(join(temp, 'src'), { recursive: true, force: true })
     try {
       renameSync(temp, dir)

@@ -10,6 +10,7 @@
  * written here, except one `setval` on PostgreSQL (rule 1: Prisma has no API
  * to move a sequence past an explicit id).
  */
+import { appendFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import {
   type Adapter,
@@ -33,7 +34,7 @@ import { needPackages } from '../packages.js'
 import { createScratch, providerOf, type Scratch } from '../scratch/index.js'
 import { runSelect, selectScope, tablesOf } from '../select.js'
 import { compareRows, compareScalars, multiplicity } from '../semantics.js'
-import { cachedClient } from './cache.js'
+import { cachedClient, runtimeModule } from './cache.js'
 
 /** The driver adapter and driver each provider needs (optional peer dependencies of the kit). */
 const DRIVERS: Readonly<Record<Provider, readonly string[]>> = {
@@ -64,7 +65,9 @@ interface Client {
 
 // Prisma's runtime is one module for every schema: load it now, while the kit reads the
 // document (the adapter thread starts first), not when the generated client imports it.
-void import('@prisma/client/runtime/client.js').catch(() => undefined)
+void Promise.resolve()
+  .then(() => import(runtimeModule()))
+  .catch(() => undefined)
 
 export default defineAdapter({
   name: 'prisma',
@@ -73,16 +76,16 @@ export default defineAdapter({
     const provider = providerOf(db)
     needPackages(`the Prisma adapter on ${provider}`, ['prisma', '@prisma/client', ...DRIVERS[provider]])
     // Start generating (or loading) the client while the database is made.
+    // The client module loads (and starts compiling its query compiler) while the database is made.
     const client = cachedClient(
       (output) => renderPrismaSchema(schema, provider, output),
       process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined
-    )
+    ).then(({ module }) => import(pathToFileURL(module).href) as Promise<ClientModule>)
     client.catch(() => undefined)
     const scratch = await createScratch(db, { reuse: reuseDatabase ?? false })
     try {
       if (scratch.created) await scratch.exec(renderMigration(schema, provider))
-      const { module } = await client
-      return new PrismaAdapter(provider, schema, await connect(provider, scratch, module), scratch)
+      return new PrismaAdapter(provider, schema, await connect(provider, scratch, client), scratch)
     } catch (e) {
       await scratch.drop()
       throw e
@@ -90,12 +93,14 @@ export default defineAdapter({
   }
 })
 
-async function connect(provider: Provider, scratch: Scratch, module: string): Promise<Client> {
+/** A generated client module. */
+interface ClientModule {
+  readonly PrismaClient: new (options: object) => Client
+}
+
+async function connect(provider: Provider, scratch: Scratch, module: Promise<ClientModule>): Promise<Client> {
   const options = { log: [{ emit: 'event', level: 'query' }] }
-  const [{ PrismaClient }, adapter] = await Promise.all([
-    import(pathToFileURL(module).href) as Promise<{ PrismaClient: new (options: object) => Client }>,
-    driver(provider, scratch)
-  ])
+  const [{ PrismaClient }, adapter] = await Promise.all([module, driver(provider, scratch)])
   return new PrismaClient({ adapter, ...options })
 }
 
@@ -129,6 +134,33 @@ async function driver(provider: Provider, scratch: Scratch): Promise<unknown> {
     database: scratch.database,
     connectionLimit: 4
   })
+}
+
+/**
+ * `ORM_CONFORMANCE_PRISMA_TRACE=<file>` appends every Prisma call the adapter
+ * makes, as one JSON line `[delegate, method, args]` (dates and big integers
+ * as text): what an adapter author
+ * reads to see how a statement maps to Prisma, and what the benchmark replays
+ * through Prisma alone (bench/prisma-floor.mjs).
+ */
+const TRACE = process.env['ORM_CONFORMANCE_PRISMA_TRACE'] || undefined
+
+function traced(name: string, delegate: Delegate, file: string): Delegate {
+  const call =
+    (method: keyof Delegate) =>
+    (args: object): Promise<never> => {
+      appendFileSync(file, `${JSON.stringify([name, method, args], (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}\n`)
+      return (delegate[method] as (args: object) => Promise<never>)(args)
+    }
+  return {
+    findMany: call('findMany'),
+    count: call('count'),
+    create: call('create'),
+    update: call('update'),
+    updateMany: call('updateMany'),
+    deleteMany: call('deleteMany'),
+    aggregate: call('aggregate')
+  }
 }
 
 const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START TRANSACTION|SET TRANSACTION)\b/i
@@ -503,7 +535,8 @@ class PrismaAdapter implements Adapter {
   }
 
   private delegate(m: PrismaModel): Delegate {
-    return (this.client as unknown as Record<string, Delegate>)[m.delegate]!
+    const delegate = (this.client as unknown as Record<string, Delegate>)[m.delegate]!
+    return TRACE ? traced(m.delegate, delegate, TRACE) : delegate
   }
 
   private typeOf(m: PrismaModel, field: string): FieldType {
