@@ -53,7 +53,7 @@ const djangoOk =
   spawnSync(python, ['-c', 'import django'], { stdio: 'ignore' }).status === 0
 
 // 1. End to end, process start to exit, alternating.
-const FLOOR = 'Prisma alone (no kit): the adapter\'s Prisma calls replayed'
+const FLOOR = "Prisma alone (no kit): the adapter's Prisma calls replayed"
 {
   const runs = quick ? 3 : 10
   const commands = {

@@ -78,7 +78,9 @@ async function keepCompiler(specifier: string, dir: string): Promise<void> {
 /** The client compiles the kept WebAssembly from the moment it loads, and awaits that compilation instead of decoding. */
 function useKeptCompiler(bundle: string): string {
   if (!DECODE.test(bundle))
-    throw new Error(`the generated Prisma client does not load its query compiler as Prisma 7.10's does (@prisma/client ${prismaVersion()})`)
+    throw new Error(
+      `the generated Prisma client does not load its query compiler as Prisma 7.10's does (@prisma/client ${prismaVersion()})`
+    )
   return `import "./${COMPILER_MODULE}";\n${bundle.replace(DECODE, `return await (await import("./${COMPILER_MODULE}")).module;`)}`
 }
 
