@@ -511,6 +511,8 @@ async function featureSuite(factory: AdapterFactory, target: Target, known: Read
     )
     const half = { kind: 'arithmetic', op: '/', left: pages, right: { kind: 'value', value: 2 } } as const
     assert.equal(await table({ model: 'Book', columns: [half] }), [[50], [null], [3]], 'integer division truncates, NULL spreads')
+    const byFloat = { ...half, right: { kind: 'value', value: 2, float: true } } as const
+    assert.equal(await table({ model: 'Book', columns: [byFloat] }), [[50], [null], [3.5]], 'a value marked float (2.0) divides as floats')
   })
 
   it(

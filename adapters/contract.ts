@@ -313,7 +313,8 @@ export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max'
 export type Expression =
   /** A field (or `id`) of the queried row, or of join `join`'s row (NULL when that row is NULL). */
   | { readonly kind: 'field'; readonly join?: number; readonly field: string; readonly transform?: Transform }
-  | { readonly kind: 'value'; readonly value: Scalar }
+  /** `float`: a float whose value is integral (`4.0`), which a JS number cannot tell from the integer 4. */
+  | { readonly kind: 'value'; readonly value: Scalar; readonly float?: true }
   /**
    * NULL when either side is NULL. Integers stay integers (`/` truncates
    * toward zero, as SQL divides integers); a float side makes a float, else a

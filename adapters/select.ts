@@ -143,7 +143,7 @@ export function expressionType(
       if (e.transform) return e.transform === 'date' ? 'date' : 'integer'
       return fieldType(e.join, e.field)
     case 'value':
-      return typeof e.value === 'number' ? (Number.isInteger(e.value) ? 'integer' : 'float') : undefined
+      return typeof e.value === 'number' ? (Number.isInteger(e.value) && !e.float ? 'integer' : 'float') : undefined
     case 'arithmetic': {
       // A text literal in arithmetic is a Decimal (Django refuses other text there: mixed types).
       // Stryker disable next-line ConditionalExpression: only a value expression has a value

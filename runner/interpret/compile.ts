@@ -15,8 +15,8 @@
 import type { Expression, Hop, Join, Key, Predicate, Scalar, Select } from '../../adapters/contract.js'
 import type { Context } from './context.js'
 import { FIELD_ERROR, PyException, raise, Unsupported } from './exceptions.js'
-import type { FieldSpec } from './fields.js'
-import { lookupItems, type PathLookup, resolvePath, truthy } from './lookups.js'
+import { type FieldSpec, toScalar } from './fields.js'
+import { isValues, lookupItems, type PathLookup, resolvePath, roundedUp, subqueryValue, truthy } from './lookups.js'
 import { isObject, type OrderName, type PyExpression, type PyValue, type QNode, type QuerySet } from './values.js'
 
 /**
@@ -28,6 +28,8 @@ import { isObject, type OrderName, type PyExpression, type PyValue, type QNode, 
 interface Output {
   readonly cls?: string | null | undefined
   readonly mixed?: string
+  /** How that output field prepares a value compared with it (`get_prep_value`): a model field's own spec, or 'None' for an unnamed field. */
+  readonly prep?: FieldSpec
 }
 
 /** A compiled column: its expression and how its scalars read back. */
@@ -97,6 +99,10 @@ export type Want =
   | { readonly kind: 'mode' }
   /** The queried rows' keys only (for delete/update), distinct. */
   | { readonly kind: 'keys' }
+  /** `exists()` of a queryset without distinct(): Django clears the select clause, so the annotations are not read (see below). */
+  | { readonly kind: 'exists' }
+  /** A model queryset as a lookup's value: its subquery selects the key instead (ordered and distinct as the queryset). */
+  | { readonly kind: 'subquery' }
   /** Aggregates over the whole queryset (`aggregate()`). */
   | { readonly kind: 'aggregate'; readonly items: readonly (readonly [string, PyExpression])[] }
   /** Keys and the values of `update()` expressions. */
@@ -140,8 +146,9 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       expression: { kind: 'field', ...(join === undefined ? {} : { join }), field: condition.field, ...(transform ? { transform } : {}) },
       spec,
       aggregate: false,
+      // A transform's output field is a new, unnamed one.
       // Stryker disable next-line ConditionalExpression: see joins.walk()
-      ...(cls === undefined ? {} : { cls })
+      ...(cls === undefined ? {} : { cls, prep: transform ? { name: 'None', type: spec.type } : field })
     }
   }
 
@@ -151,7 +158,10 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
         return ref(e.name, reuseSet)
       case 'value': {
         const v = literal(e.value)
-        return { expression: { kind: 'value', value: v.value }, spec: v.spec, aggregate: false, cls: v.cls }
+        const prep = v.cls ? { prep: { name: 'None', type: v.spec.type } } : {}
+        // A float with an integral value (`4.0`) is a JS integer: the contract marks it, so `F('qty') / 4.0` divides as floats.
+        const float = v.spec.type === 'float' && Number.isInteger(v.value) ? { float: true as const } : {}
+        return { expression: { kind: 'value', value: v.value, ...float }, spec: v.spec, aggregate: false, cls: v.cls, ...prep }
       }
       case 'combined': {
         const l = expression(e.left, reuseSet)
@@ -168,7 +178,8 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
         }
       }
       case 'aggregate': {
-        const arg = ref(e.name, null)
+        const arg = e.argument ? expression(e.argument, null) : ref(e.name, null)
+        if (arg.aggregate && e.argument) throw new Unsupported('an aggregate of an expression over an aggregate')
         if (arg.aggregate) throw raise.field(`Cannot compute ${cap(e.fn)}('${e.name}'): '${e.name}' is an aggregate`)
         // Stryker disable next-line BooleanLiteral: inside an aggregate (the last argument) leaf() never reads `negated`
         const filter = e.filter ? node(e.filter, false, null, true) : undefined
@@ -181,7 +192,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
             distinct: e.distinct,
             ...(filter ? { filter } : {})
           },
-          spec: { ...arg.spec, name: e.name, type },
+          spec: { ...arg.spec, name: e.name || arg.spec.name, type },
           aggregate: true,
           ...aggregateOutput(e.fn, arg)
         }
@@ -214,7 +225,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     const value = n.kind === 'leaf' ? n.value : null
     const rhs = isObject(value) && value.kind === 'expression' ? expression(value.expr, reuseSet) : undefined
     const { path, condition } =
-      n.kind === 'path' ? n : resolvePath(ctx.index, ctx.display, model, n.key, value as PyValue, rhs === undefined)
+      n.kind === 'path' ? n : resolvePath(ctx.index, ctx.display, model, n.key, value as PyValue, rhs === undefined, selectedAnnotations())
     if (negated && path.length && !inAggregate) {
       if (rhs) throw new Unsupported('an F() expression in a negated condition through a relation')
       const tie = reuseSet ? joins.tie(path[0]!, reuseSet) : undefined
@@ -258,11 +269,15 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     const lookup = rest.length === 0 ? 'exact' : rest[0]!
     if (rest.length > 1 || !['exact', 'gt', 'gte', 'lt', 'lte', 'in', 'range', 'isnull'].includes(lookup))
       throw new Unsupported(`the lookup '${rest.join('__')}' on an annotation`)
+    // Django finds the lookup on the annotation's output field, when filter() is called.
+    if (a.mixed !== undefined) throw raise.field(a.mixed)
+    // A value is prepared by that output field, as a model field's is.
+    const prep = (v: PyValue): Scalar => prepared(ctx, a, lookup, v)
     if (isObject(value) && value.kind === 'expression') {
       return { kind: 'lookup', left: a.expression, lookup: lookup as 'exact', right: expression(value.expr, reuseSet).expression }
     }
     if (lookup === 'in' || lookup === 'range') {
-      return { kind: 'lookup', left: a.expression, lookup, right: lookupItems(lookup, value).map((v) => literal(v).value) }
+      return { kind: 'lookup', left: a.expression, lookup, right: lookupItems(lookup, value).map(prep) }
     }
     if (value === null) {
       // As on a field: None means isnull for exact only.
@@ -270,7 +285,8 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       return { kind: 'lookup', left: a.expression, lookup: 'isnull', right: { kind: 'value', value: true } }
     }
     if (lookup === 'isnull') return { kind: 'lookup', left: a.expression, lookup, right: { kind: 'value', value: truthy(value) } }
-    return { kind: 'lookup', left: a.expression, lookup: lookup as 'exact', right: { kind: 'value', value: literal(value).value } }
+    const one = isValues(value) ? subqueryValue(lookup, value) : value
+    return { kind: 'lookup', left: a.expression, lookup: lookup as 'exact', right: { kind: 'value', value: prep(one) } }
   }
 
   for (const step of qs.steps) {
@@ -283,7 +299,9 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       for (const part of parts) (involvesAggregate(part) ? having : where).push(part)
     } else if (step.kind === 'annotate') {
       const r = expression(step.expr, null)
-      annotations.set(step.name, { ...r, spec: { ...r.spec, name: step.name } })
+      // A bare Value(None) has no output field: Django says so where it reads the value back, as for mixed types.
+      const unknown = r.cls === null && r.mixed === undefined ? { mixed: 'Cannot resolve expression type, unknown output_field' } : {}
+      annotations.set(step.name, { ...r, ...unknown, spec: { ...r.spec, name: step.name } })
       isAggregate.set(step.name, r.aggregate)
       // Django groups by the values() fields anew at each aggregate annotation (by the model's fields without values()).
       if (r.aggregate) groupColumns = valuesColumns ?? groupColumns ?? []
@@ -307,6 +325,19 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     ownerKey = { name: 'owner', expression: { kind: 'field', join: alias, field: 'id' }, spec: ctx.index.spec(end, 'id')! }
   }
   const grouped = [...annotations.values()].some((a) => a.aggregate)
+  /**
+   * What Django's exists() (or a subquery of keys) still compiles once it cleared the select clause:
+   * the GROUP BY, of the values() names before the aggregate (else the
+   * model's fields) and the selected annotations that are no aggregates.
+   */
+  const existsReads = (): readonly Output[] => {
+    if (!grouped) return []
+    const plain = selectedAnnotations()
+      .map((n) => annotations.get(n)!)
+      .filter((a) => !a.aggregate)
+    // Stryker disable next-line ArrayDeclaration: an aggregate annotation (grouped) always sets groupColumns
+    return [...(groupColumns ?? []), ...plain]
+  }
   /** The model a name like `books__authors` ends on, when every part of it is a relation. */
   const relationEnd = (name: string): string | undefined => {
     let at = model
@@ -331,7 +362,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       .filter(([n]) => !names || names.includes(n) || (maskedBefore !== undefined && !maskedBefore.has(n)))
       .map(([n, a]) => column(n, a))
   // Stryker disable next-line ConditionalExpression,StringLiteral: delete() refuses values() querysets, and the columns of a models query start with the key too
-  if (want.kind === 'keys') columns = [key()]
+  if (want.kind === 'keys' || want.kind === 'exists' || want.kind === 'subquery') columns = [key()]
   else if (want.kind === 'aggregate' || want.kind === 'update') {
     columns = want.items.map(([name, e]) => {
       const r = expression(e, null)
@@ -367,13 +398,17 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
   // Reading a value back needs its output field, a selected annotation's first (Django selects them after the fields,
   // whatever values() asks); update() only writes its values. aggregate() over annotations selects from a subquery that
   // selects them, and delete() fetches the annotated rows.
-  const read = want.kind === 'update' ? [] : [...selectedAnnotations().map((n) => annotations.get(n)!), ...columns]
+  let read: readonly Output[] = [...selectedAnnotations().map((n) => annotations.get(n)!), ...columns]
+  if (want.kind === 'update') read = []
+  else if (want.kind === 'exists' || want.kind === 'subquery') read = existsReads()
   const unresolved = read.find((c) => c.mixed !== undefined)
   if (unresolved) throw raise.field(unresolved.mixed!)
 
   // Ordering: explicit names, or Meta.ordering unless grouping.
   const orderBy: Select['orderBy'][number][] = []
-  if (want.kind === 'mode' || want.kind === 'prefetch') {
+  // The queryset's own rows: ordered and distinct as it says.
+  const own = want.kind === 'mode' || want.kind === 'prefetch' || want.kind === 'subquery'
+  if (own) {
     const names: readonly OrderName[] =
       qs.orderNames ?? qs.order?.map((k) => (k.descending ? '-' : '') + k.field) ?? (grouped ? [] : metaOrdering(ctx, model))
     for (const name of names) {
@@ -415,12 +450,12 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     // Stryker disable next-line ConditionalExpression: an AND of one item is that item
     ...(having.length ? { having: having.length === 1 ? having[0]! : { kind: 'and', items: having } } : {}),
     columns: columns.map((c) => c.expression),
-    // A prefetch query keeps its queryset's distinct() too. Elsewhere distinct changes nothing: deleteRows() deletes and counts by
+    // A prefetch query and a subquery keep their queryset's distinct() too. Elsewhere distinct changes nothing: deleteRows() deletes and counts by
     // `id in keys`, an aggregate select answers one row, update() skips keys it has seen, and aggregate() never compiles a distinct queryset.
     // Stryker disable next-line ConditionalExpression,BooleanLiteral,StringLiteral: see the line above
-    distinct: want.kind === 'keys' ? true : want.kind === 'mode' || want.kind === 'prefetch' ? qs.distinct : false,
+    distinct: want.kind === 'keys' ? true : own ? qs.distinct : false,
     orderBy,
-    // Only a 'mode' query can be sliced here: the other callers refuse slices first (see the top).
+    // Only 'mode', 'exists' and 'subquery' queries can be sliced here: the other callers refuse slices first (see the top).
     offset: qs.low,
     ...(qs.high !== undefined ? { limit: Math.max(0, qs.high - qs.low) } : {})
   }
@@ -464,8 +499,9 @@ function combinedOutput(l: Output, r: Output): Output {
   if (r.mixed !== undefined) return { mixed: r.mixed }
   const [a, b] = [l.cls, r.cls]
   if (a === undefined || b === undefined) return {}
-  if (a === null || b === null) return { cls: a ?? b }
-  if (isSubclass(a, b)) return { cls: a }
+  // Django's output field is then a side's own field (the first not None), which prepares values as that field does.
+  if (a === null || b === null) return withPrep({ cls: a ?? b }, a === null ? r : l)
+  if (isSubclass(a, b)) return withPrep({ cls: a }, l)
   // Of other classes (strings, dates) one may be a subclass of the other: the kit does not decide.
   if (!numeric(a) && !numeric(b)) return {}
   // Django 3.2's `_connector_combinators` for numbers, the same for + - * / (subclasses match too; two floats or two
@@ -478,17 +514,28 @@ function combinedOutput(l: Output, r: Output): Output {
     ['FloatField', 'IntegerField', 'FloatField']
   ]
   const found = combined.find(([x, y]) => isSubclass(a, x) && isSubclass(b, y))
-  return found ? { cls: found[2] } : { mixed: `Expression contains mixed types: ${a}, ${b}. You must set output_field.` }
+  return found ? unnamed(found[2]) : { mixed: `Expression contains mixed types: ${a}, ${b}. You must set output_field.` }
 }
+
+/** A new field of a number class (`IntegerField()`), which has no name. */
+function unnamed(cls: string): Output {
+  const type = cls === 'FloatField' ? 'float' : cls === 'DecimalField' ? 'decimal' : 'integer'
+  return { cls, prep: { name: 'None', type } }
+}
+
+// Stryker disable next-line ConditionalExpression: see joins.walk()
+const withPrep = (o: Output, side: Output): Output => (side.prep ? { ...o, prep: side.prep } : o)
 
 /** An aggregate's output field: Count's is fixed, Avg's a float for integers (NumericOutputFieldMixin), the others' their argument's. */
 function aggregateOutput(fn: Extract<PyExpression, { kind: 'aggregate' }>['fn'], arg: Output): Output {
-  if (fn === 'count') return { cls: 'IntegerField' }
+  if (fn === 'count') return unnamed('IntegerField')
   if (arg.mixed !== undefined) return { mixed: arg.mixed }
   // Stryker disable next-line ConditionalExpression,LogicalOperator: an absent class and an undefined one read the same (an aggregate's argument is never None)
   if (arg.cls === undefined || arg.cls === null) return {}
-  if (fn !== 'avg') return { cls: arg.cls }
-  return { cls: isSubclass(arg.cls, 'IntegerField') ? 'FloatField' : arg.cls }
+  // Sum, Min and Max answer in their argument's own field; Avg in a new FloatField for integers, DecimalField for decimals.
+  if (fn !== 'avg') return withPrep({ cls: arg.cls }, arg)
+  if (isSubclass(arg.cls, 'IntegerField')) return unnamed('FloatField')
+  return arg.cls === 'DecimalField' ? unnamed('DecimalField') : withPrep({ cls: arg.cls }, arg)
 }
 
 /** A selected column: the error resolving its output field, if any, goes with it. */
@@ -568,6 +615,16 @@ function involvesAggregate(p: Predicate): boolean {
 
 function hasAggregate(e: Expression): boolean {
   return e.kind === 'aggregate' || (e.kind === 'arithmetic' && (hasAggregate(e.left) || hasAggregate(e.right)))
+}
+
+/** A value compared with an annotation, as its output field prepares it (and rounds it: see roundedUp()). */
+function prepared(ctx: Context, a: Annotation, lookup: string, v: PyValue): Scalar {
+  // The kit does not know every output field (through a relation's key): a literal's own type then. A decimal one is
+  // left so too: fields.ts reads no exponent (Decimal('1e3'), a float of 1e21), which the adapter compares as numbers.
+  if (!a.prep || a.prep.type === 'decimal') return literal(v).value
+  // A date part's own lookups (YearGte, …) do not round.
+  const rounds = (lookup === 'gte' || lookup === 'lt') && !(a.expression.kind === 'field' && a.expression.transform)
+  return (rounds && isSubclass(a.cls!, 'IntegerField') ? roundedUp(v) : undefined) ?? toScalar(a.prep, v, ctx.display)
 }
 
 /** A Python literal inside an expression, as a contract scalar. */

@@ -636,9 +636,9 @@ export class Interpreter {
         return qs.chain(q)
       case 'filter':
       case 'exclude':
-        return qs.addFilter(ctx, q, name === 'exclude', await this.lookupValues(kwargs), await this.qArgs(name, args))
+        return qs.addFilter(ctx, q, name === 'exclude', await this.lookupValues(kwargs), await this.qArgs(args))
       case 'get': {
-        const qArgs = await this.qArgs(name, args)
+        const qArgs = await this.qArgs(args)
         return qs.get(ctx, kwargs.length || qArgs.length ? qs.addFilter(ctx, q, false, await this.lookupValues(kwargs), qArgs) : q)
       }
       case 'annotate':
@@ -736,14 +736,10 @@ export class Interpreter {
     return { kind: 'tuple', items: [await create(fields), true] }
   }
 
-  /** Positional arguments of filter()/exclude()/get(): Q objects, their querysets evaluated first. */
-  private async qArgs(name: string, args: readonly PyValue[]): Promise<QNode[]> {
+  /** Positional arguments of filter()/exclude()/get(): Q objects or `(name, value)` pairs, their querysets evaluated first. */
+  private async qArgs(args: readonly PyValue[]): Promise<QNode[]> {
     const out: QNode[] = []
-    for (const a of args) {
-      if (!isObject(a) || a.kind !== 'q')
-        throw raise.type(`'${typeName(a)}' object is not a Q object (${name}() takes Q objects and keywords)`)
-      out.push(await this.evaluateQ(a.node))
-    }
+    for (const a of args) out.push(await this.evaluateQ(isObject(a) && a.kind === 'q' ? a.node : filterPair(a)))
     return out
   }
 
@@ -751,7 +747,9 @@ export class Interpreter {
     if (n.kind === 'path') return n
     if (n.kind === 'leaf') {
       if (isObject(n.value) && n.value.kind === 'queryset') {
-        return { ...n, value: { kind: 'list', items: await qs.fetch(this.ctx, n.value) } }
+        // As a keyword's queryset (lookupValues()): a subquery, not a list of rows.
+        const value: LookupValue = await qs.subquery(this.ctx, n.value)
+        return { ...n, value: value as unknown as PyValue }
       }
       return n
     }
@@ -760,17 +758,10 @@ export class Interpreter {
     return { ...n, children }
   }
 
-  /** Lookup values: querysets given to `__in` are evaluated first. */
+  /** Lookup values: querysets (subqueries in Django) are evaluated first. */
   private async lookupValues(kwargs: Kwargs): Promise<(readonly [string, LookupValue])[]> {
     const out: (readonly [string, LookupValue])[] = []
-    for (const [k, v] of kwargs) {
-      if (isObject(v) && v.kind === 'queryset') {
-        const items = await qs.fetch(this.ctx, v)
-        out.push([k, { kind: 'values', items }])
-      } else {
-        out.push([k, v])
-      }
-    }
+    for (const [k, v] of kwargs) out.push([k, isObject(v) && v.kind === 'queryset' ? await qs.subquery(this.ctx, v) : v])
     return out
   }
 
@@ -795,13 +786,15 @@ export class Interpreter {
       switch (x.kind) {
         case 'F':
           return `F(${x.name})`
+        // Django 3.2's Value.__repr__ formats the value with str().
         case 'value':
-          return `Value(${await this.repr(x.value)})`
+          return `Value(${await this.str(x.value)})`
         case 'combined':
           return `${await inner(x.left)} ${x.op} ${await inner(x.right)}`
         case 'aggregate': {
           const fn = x.fn[0]!.toUpperCase() + x.fn.slice(1)
-          return `${fn}(F(${x.name})${x.distinct ? ', distinct=True' : ''}${x.filter ? `, filter=(${x.filter.kind.toUpperCase()}: ...)` : ''})`
+          const arg = x.argument ? await inner(x.argument) : `F(${x.name})`
+          return `${fn}(${arg}${x.distinct ? ', distinct=True' : ''}${x.filter ? `, filter=(${x.filter.kind.toUpperCase()}: ...)` : ''})`
         }
       }
     }
@@ -871,12 +864,16 @@ export class Interpreter {
       case 'django':
         return {
           kind: 'opaque',
-          text: `<class 'django.db.models.${v.name === 'Q' ? 'query_utils' : v.name === 'F' ? 'expressions' : v.name === 'Prefetch' ? 'query' : 'aggregates'}.${v.name}'>`
+          text: `<class 'django.db.models.${v.name === 'Q' ? 'query_utils' : v.name === 'F' || v.name === 'Value' ? 'expressions' : v.name === 'Prefetch' ? 'query' : 'aggregates'}.${v.name}'>`
         }
       case 'q':
         return { kind: 'opaque', text: `<Q: ${await this.qText(v.node)}>` }
-      case 'expression':
-        return { kind: 'opaque', text: await this.expressionRepr(v.expr, v.order) }
+      case 'expression': {
+        const text = await this.expressionRepr(v.expr, v.order)
+        // CombinedExpression.__str__ drops the brackets of its repr.
+        const bare = !v.order && v.expr.kind === 'combined' ? text.slice('<CombinedExpression: '.length, -1) : undefined
+        return { kind: 'opaque', text, ...(bare === undefined ? {} : { str: bare }) }
+      }
       case 'prefetch':
         return { kind: 'opaque', text: '<django.db.models.query.Prefetch object at 0x...>' }
     }
@@ -1048,4 +1045,26 @@ function toFloat(arg: PyValue): PyValue {
     return { kind: 'float', value: Number(bare) }
   }
   throw raise.type(`float() argument must be a string or a real number, not '${typeName(arg)}'`)
+}
+
+/**
+ * A positional argument of filter() that is no Q object: Django's
+ * build_filter() unpacks it as `arg, value = filter_expr` (a dict and an
+ * expression refused first), and then splits `arg` as a lookup name.
+ */
+function filterPair(a: PyValue): QNode {
+  if (isObject(a) && a.kind === 'dict') throw raise.field('Cannot parse keyword query as dict')
+  if (isObject(a) && (a.kind === 'expression' || a.kind === 'queryset'))
+    throw raise.type('Cannot filter against a non-conditional expression.')
+  const items = typeof a === 'string' ? [...a] : isObject(a) && (a.kind === 'tuple' || a.kind === 'list') ? a.items : undefined
+  if (!items) throw raise.type(`cannot unpack non-iterable ${typeName(a)} object`)
+  if (items.length > 2) throw raise.value('too many values to unpack (expected 2)')
+  if (items.length < 2) throw raise.value(`not enough values to unpack (expected 2, got ${items.length})`)
+  const [key, value] = items as [PyValue, PyValue]
+  if (key === '' || key === null || key === false || key === 0) {
+    const shown = key === '' ? "''" : key === null ? 'None' : key === false ? 'False' : '0'
+    throw raise.field(`Cannot parse keyword query ${shown}`)
+  }
+  if (typeof key !== 'string') throw raise.attribute(`'${typeName(key)}' object has no attribute 'split'`)
+  return { kind: 'leaf', key, value }
 }

@@ -5,10 +5,10 @@
  */
 import type { Condition, Hop, Lookup, Scalar, Transform } from '../../adapters/contract.js'
 import { type Displays, pyStr } from '../present/repr.js'
-import { raise, Unsupported } from './exceptions.js'
+import { PyException, raise, Unsupported } from './exceptions.js'
 import { toInteger, toScalar } from './fields.js'
 import type { SchemaIndex } from './schema-index.js'
-import { type PyValue, typeName } from './values.js'
+import { type Instance, type PyValue, typeName } from './values.js'
 
 const LOOKUPS: ReadonlySet<string> = new Set<Lookup>([
   'exact',
@@ -43,7 +43,20 @@ function djangoTransforms(cls: string): readonly string[] {
 }
 
 /** Values that `in` accepts, already listed (querysets are evaluated by the caller). */
-export type LookupValue = PyValue | { readonly kind: 'values'; readonly items: readonly PyValue[] }
+export type LookupValue = PyValue | Subquery
+
+/**
+ * A queryset given as a lookup's value, evaluated: its rows, or the column
+ * its subquery selects (querysets.subquery()), with what Django reads of the
+ * query itself: the model of a model queryset, and whether it is sliced to
+ * one row (`has_limit_one()`).
+ */
+export interface Subquery {
+  readonly kind: 'values'
+  readonly items: readonly PyValue[]
+  readonly model?: string
+  readonly limitOne?: boolean
+}
 
 /** A lookup resolved along its relations: the hops from `model`, and the condition on the last model reached. */
 export interface PathLookup {
@@ -56,7 +69,9 @@ export interface PathLookup {
 /**
  * Resolve `a__b__field__lookup` through any number of relations, as Django
  * does: names resolve as far as they go, the rest are a transform and a
- * lookup. `prepValue` false keeps the value unprepared (an `F` expression).
+ * lookup. `prepValue` false keeps the value unprepared (an `F` expression);
+ * `annotations` are the query's selected ones, which an unknown first name's
+ * message lists.
  */
 export function resolvePath(
   index: SchemaIndex,
@@ -64,7 +79,8 @@ export function resolvePath(
   model: string,
   key: string,
   value: LookupValue,
-  prepValue: boolean
+  prepValue: boolean,
+  annotations: readonly string[] = []
 ): PathLookup {
   const parts = key.split('__')
   const path: Hop[] = []
@@ -100,7 +116,11 @@ export function resolvePath(
   }
   const first = parts[0]!
   const field = index.keyAlias(model, first) ?? (index.field(model, first) ? first : undefined)
-  if (field === undefined) throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${index.choices(model)}`)
+  if (field === undefined) {
+    // Django lists the query's selected annotations among the model's names.
+    const choices = [...index.choices(model).split(', '), ...annotations].sort()
+    throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${choices.join(', ')}`)
+  }
   return { path, model, condition: fieldCondition(index, display, model, field, parts.slice(1), value, prepValue) }
 }
 
@@ -137,7 +157,8 @@ function fieldCondition(
       : transform
         ? (v: PyValue) => toInteger(v, field, display)
         : (v: PyValue) => toScalar(spec, v, display)
-  return condition(field, transform, lookup, value, prep)
+  const rounds = !transform && spec.type === 'integer' && (lookup === 'gte' || lookup === 'lt')
+  return condition(field, transform, lookup, value, rounds ? (v) => roundedUp(v) ?? prep(v) : prep)
 }
 
 /**
@@ -152,6 +173,11 @@ function relatedCondition(index: SchemaIndex, display: Displays, target: string,
     // Django formats this message with str(), not repr().
     if (isObj(v) && v.kind === 'instance' && v.model !== target)
       throw raise.value(`Cannot query "${pyStr(v, display)}": Must be "${target}" instance.`)
+  }
+  if (isValues(value)) {
+    // A model queryset must be of the relation's model (Django's check_related_objects); its rows stand for their keys.
+    const other = value.model ?? (value.items.find((v) => isObj(v) && v.kind === 'instance') as Instance | undefined)?.model
+    if (other !== undefined && other !== target) throw raise.value(`Cannot use QuerySet for "${other}": Use a QuerySet for "${target}".`)
   }
   const prep = (v: PyValue) => toScalar(index.spec(target, 'id')!, v, display)
   if (lookup === 'in') return condition('id', undefined, lookup, value, (v) => prep(normalized(v)))
@@ -190,12 +216,7 @@ function condition(
   if (lookup === 'in' || lookup === 'range') return { ...base, lookup, value: lookupItems(lookup, value).map(prep) }
   if (value === null && (lookup === 'exact' || lookup === 'iexact')) return { ...base, lookup: 'isnull', value: true }
   if (value === null) throw raise.value('Cannot use None as a query value')
-  if (isValues(value)) {
-    // Django compares with a subquery, which an exact lookup wants sliced to one row.
-    if (lookup === 'exact') throw raise.value('The QuerySet value for an exact lookup must be limited to one result using slicing.')
-    throw new Unsupported(`a queryset as the value of '${lookup}'`)
-  }
-  return { ...base, lookup, value: prep(value) }
+  return { ...base, lookup, value: prep(isValues(value) ? subqueryValue(lookup, value) : value) }
 }
 
 /**
@@ -205,6 +226,7 @@ function condition(
  */
 /** The values of an `in` or `range` lookup, read as Django reads them. */
 export function lookupItems(lookup: 'in' | 'range', value: LookupValue): readonly PyValue[] {
+  if (lookup === 'in' && isValues(value)) return subqueryItems(value.items)
   const items = iterable(value)
   if (lookup === 'in') return items
   // Django makes the values a tuple and reads two: none fails the unpacking, one the indexing of the second.
@@ -255,6 +277,18 @@ function matching(a: string, b: string): number {
   return best.k + matching(a.slice(0, best.i), b.slice(0, best.j)) + matching(a.slice(best.i + best.k), b.slice(best.j + best.k))
 }
 
+/**
+ * Django's `IntegerFieldFloatRounding`: `gte` and `lt` on an integer field
+ * round a float up with `math.ceil()` (`x >= 1.5` is `x >= 2`) before the
+ * field's `int()` would cut it. Undefined for a value that is no float.
+ */
+export function roundedUp(v: PyValue): number | undefined {
+  if (!isObj(v) || v.kind !== 'float') return undefined
+  if (Number.isNaN(v.value)) throw raise.value('cannot convert float NaN to integer')
+  if (!Number.isFinite(v.value)) throw new PyException('OverflowError', 'cannot convert float infinity to integer')
+  return Math.ceil(v.value)
+}
+
 /** Django's `get_prep_value` for one field, as a contract scalar (saving when `forSave`). */
 export function prepare(index: SchemaIndex, display: Displays, model: string, field: string, v: PyValue, forSave: boolean): Scalar {
   return toScalar(index.spec(model, field)!, v, display, forSave)
@@ -281,9 +315,42 @@ export function truthy(v: LookupValue): boolean {
   }
 }
 
+/**
+ * The one value of a queryset compared with `lookup` (not `in`): Django
+ * compares with its subquery, which an exact lookup wants sliced to one row.
+ */
+export function subqueryValue(lookup: string, value: Subquery): PyValue {
+  const comparison = ['exact', 'gt', 'gte', 'lt', 'lte'].includes(lookup)
+  if (!value.limitOne) {
+    if (lookup === 'exact') throw raise.value('The QuerySet value for an exact lookup must be limited to one result using slicing.')
+    // Compared with many rows, the databases differ (SQLite reads the first, PostgreSQL fails).
+    throw new Unsupported(`a queryset of more than one row as the value of '${lookup}'`)
+  }
+  // No row is NULL, which compares as nothing (not even negated); the kit's conditions cannot say so.
+  const [first] = subqueryItems(value.items)
+  if (!comparison || first === undefined || first === null) throw new Unsupported(`this queryset as the value of '${lookup}'`)
+  return first
+}
+
+/**
+ * The rows of a queryset given to `in` (evaluated by the caller): Django
+ * compares with a subquery, which selects a model queryset's primary key, or
+ * the one column of a `values()`/`values_list()` queryset.
+ */
+function subqueryItems(items: readonly PyValue[]): PyValue[] {
+  return items.map((v) => {
+    if (!isObj(v)) return v
+    if (v.kind === 'instance') return v.id
+    if (v.kind !== 'dict' && v.kind !== 'tuple') return v
+    const columns = v.kind === 'dict' ? v.entries.map(([, x]) => x) : v.items
+    if (columns.length !== 1) throw raise.type('Cannot use multi-field values as a filter value.')
+    return columns[0]!
+  })
+}
+
 const isObj = (v: LookupValue): v is Exclude<LookupValue, null | boolean | number | string> => v !== null && typeof v === 'object'
 
-function isValues(v: LookupValue): v is { readonly kind: 'values'; readonly items: readonly PyValue[] } {
+export function isValues(v: LookupValue): v is Subquery {
   return isObj(v) && v.kind === 'values'
 }
 

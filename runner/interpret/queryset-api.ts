@@ -11,14 +11,18 @@ import { PyException, raise, Unsupported } from './exceptions.js'
 import { containsAggregate, defaultAlias } from './expressions.js'
 import { truthy } from './lookups.js'
 import * as qs from './querysets.js'
-import { type Instance, isObject, type PyExpression, type PyTuple, type PyValue, type QuerySet, typeName } from './values.js'
+import {
+  expressionTypeName,
+  type Instance,
+  isObject,
+  type PyExpression,
+  type PyTuple,
+  type PyValue,
+  type QuerySet,
+  typeName
+} from './values.js'
 
 type Kwargs = readonly (readonly [string, PyValue])[]
-
-/** Django's class name of an expression without a default alias: `F()` or arithmetic (a bare value is always inside it). */
-function expressionClass(e: PyExpression): string {
-  return e.kind === 'combined' ? 'CombinedExpression' : 'F'
-}
 
 /** `str()` of a plain value in Django's messages ("received non-expression(s)", get_field()'s). */
 function plainText(v: PyValue, display: Displays): string {
@@ -50,9 +54,11 @@ function named(ctx: Context, args: readonly PyValue[], kwargs: Kwargs, method: '
     const e = expr(a)
     const alias = defaultAlias(e)
     if (alias) return [alias, e]
-    // Only aggregates have a default alias: aggregate() says so, annotate() lets the AttributeError through.
+    // Only aggregates of a named argument have a default alias: aggregate() says so, annotate() lets the AttributeError
+    // of other expressions through and renames the aggregates' TypeError ("Complex expressions require an alias").
     if (method === 'aggregate') throw raise.type('Complex aggregates require an alias')
-    throw raise.attribute(`'${expressionClass(e)}' object has no attribute 'default_alias'`)
+    if (e.kind === 'aggregate') throw raise.type('Complex annotations require an alias')
+    throw raise.attribute(`'${expressionTypeName(e)}' object has no attribute 'default_alias'`)
   })
   const keyword = kwargs.map(([k, v]): [string, PyExpression] => [k, expr(v)])
   // Both go through a dict: a repeated name keeps its first place and its last expression.
@@ -108,7 +114,8 @@ export async function aggregate(ctx: Context, q: QuerySet, args: readonly PyValu
 async function aggregateInRunner(ctx: Context, q: QuerySet, items: readonly (readonly [string, PyExpression])[]): Promise<PyValue> {
   const entries: (readonly [PyValue, PyValue])[] = []
   for (const [name, e] of items) {
-    if (e.kind !== 'aggregate' || e.filter) throw new Unsupported('this aggregate over an annotated, sliced or distinct queryset')
+    if (e.kind !== 'aggregate' || e.filter || e.argument)
+      throw new Unsupported('this aggregate over an annotated, sliced or distinct queryset')
     // Django aggregates over the queryset's rows (a subquery): distinct() compares them whole, the aggregated column added.
     const listed = (q.mode as { fields?: readonly string[] }).fields ?? []
     // A model's rows (or all of its fields) differ by their key and annotations.

@@ -11,7 +11,7 @@ import { ask, type Context } from './context.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
 import { qNode } from './expressions.js'
 import { dateText, fromScalar } from './fields.js'
-import { type LookupValue, prepare, resolvePath } from './lookups.js'
+import { type LookupValue, prepare, resolvePath, type Subquery } from './lookups.js'
 import { prefetch } from './queryset-api.js'
 import { deleteRows, fieldValue as rowFieldValue, rowValues } from './related.js'
 import {
@@ -78,6 +78,7 @@ export function addFilter(
   const step = { kind: 'filter' as const, node, negated, sticky: qs.sticky }
   // Django resolves every name when filter() is called: errors belong to this statement.
   const annotated = new Set(qs.annotations.map((a) => a.name))
+  const selected = selectedAnnotations(qs)
   let wide = qs.wide || qArgs.length > 0
   // Each keyword is resolved once: the first contract's conditions come from the same resolution.
   const conditions: Condition[] = []
@@ -94,7 +95,7 @@ export function addFilter(
       return
     }
     const expr = isObject(n.value as PyValue) && (n.value as { kind: string }).kind === 'expression'
-    const { path, condition } = resolvePath(ctx.index, ctx.display, qs.model, n.key, n.value as LookupValue, !expr)
+    const { path, condition } = resolvePath(ctx.index, ctx.display, qs.model, n.key, n.value as LookupValue, !expr, selected)
     if (expr || path.length > 1) wide = true
     conditions.push(path.length ? { via: path[0]!, ...condition } : condition)
     if ((condition.transform || condition.lookup === 'range') && !ctx.features.has('date-lookups')) {
@@ -119,6 +120,19 @@ export function addFilter(
     return chain(qs, { steps, filters: [...qs.filters.slice(0, -1), { negated: false, conditions: [...last.conditions, ...conditions] }] })
   }
   return chain(qs, { steps, filters: [...qs.filters, { negated, conditions }] })
+}
+
+/**
+ * Django's `annotation_select`: the annotations a query selects. `values()`
+ * names some (none named keeps them all); annotations made after it are selected.
+ */
+export function selectedAnnotations(qs: QuerySet): string[] {
+  let names: string[] = []
+  for (const step of qs.steps) {
+    if (step.kind === 'annotate') names.push(step.name)
+    else if (step.kind === 'values' && step.fields.length) names = names.filter((n) => step.fields.includes(n))
+  }
+  return names
 }
 
 /** Django's `QuerySet.ordered`. */
@@ -424,7 +438,36 @@ export async function count(ctx: Context, qs: QuerySet): Promise<number> {
 export async function exists(ctx: Context, qs: QuerySet): Promise<boolean> {
   if (qs.cache) return qs.cache.length > 0
   // Django drops the ordering (even under a slice): its joins and columns could only add rows.
-  return (await fetch(ctx, slice(chain(qs, { prefetch: [], order: [], orderNames: null }), undefined, 1))).length > 0
+  const one = slice(chain(qs, { prefetch: [], order: [], orderNames: null }), undefined, 1)
+  // Without distinct() Django clears the select clause too: it selects no annotation, so it resolves none (but GROUP BY's).
+  if (qs.wide && !qs.distinct && qs.mode.kind !== 'dates') {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: fast path; a limit of 0 gives no rows too
+    if (one.high !== undefined && one.high <= one.low) return false
+    return (await runCompiled(ctx, one, { kind: 'exists' })).rows.length > 0
+  }
+  return (await fetch(ctx, one)).length > 0
+}
+
+/**
+ * A queryset given as a lookup's value, evaluated as Django's subquery: a
+ * model queryset's keys (its annotations read only where they group), or
+ * the one column of `values()`/`values_list()`. Unsliced, it is unordered.
+ */
+export async function subquery(ctx: Context, qs: QuerySet): Promise<Subquery> {
+  const limitOne = qs.high !== undefined && qs.high - qs.low === 1
+  const base = chain(qs, { prefetch: [], ...(isSliced(qs) ? {} : { order: [], orderNames: null }) })
+  if (qs.mode.kind === 'models') {
+    const keys = qs.wide
+      ? (await runCompiled(ctx, base, { kind: 'subquery' })).rows.map((r) => r[0]!)
+      : (await fetch(ctx, base)).map((i) => (i as Instance).id)
+    return { kind: 'values', items: keys, model: qs.model, limitOne }
+  }
+  if (qs.mode.kind !== 'dates') {
+    // Django refuses more than one field when the queryset is resolved; values() of all fields fails in the database.
+    if (qs.mode.fields.length > 1) throw raise.type('Cannot use multi-field values as a filter value.')
+    if (qs.mode.fields.length === 0) throw new Unsupported(`${qs.mode.kind}() of every field as a lookup's value`)
+  }
+  return { kind: 'values', items: await fetch(ctx, base), limitOne }
 }
 
 /** `qs[k]`. */

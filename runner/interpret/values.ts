@@ -104,7 +104,7 @@ export type Mode =
 /** A name of Django's the document imported: `Q`, `F`, `Count`, `Prefetch`, … */
 export interface DjangoClass {
   readonly kind: 'django'
-  readonly name: 'Q' | 'F' | 'Count' | 'Sum' | 'Avg' | 'Min' | 'Max' | 'Prefetch'
+  readonly name: 'Q' | 'F' | 'Value' | 'Count' | 'Sum' | 'Avg' | 'Min' | 'Max' | 'Prefetch'
 }
 
 /** A `Q` object: a tree of keyword lookups, kept unresolved until a queryset uses it. */
@@ -118,7 +118,7 @@ export type QNode =
   | { readonly kind: 'path'; readonly path: readonly Hop[]; readonly condition: Omit<Condition, 'via'> }
   | { readonly kind: 'and' | 'or'; readonly negated: boolean; readonly children: readonly QNode[] }
 
-/** `F('x')`, arithmetic on it, or an aggregate (`Count('authors', distinct=True)`). */
+/** `F('x')`, `Value(v)`, arithmetic on them, or an aggregate (`Count('authors', distinct=True)`, `Sum(F('x') + 1)`). */
 export interface ExpressionObject {
   readonly kind: 'expression'
   readonly expr: PyExpression
@@ -132,7 +132,10 @@ export type PyExpression =
   | {
       readonly kind: 'aggregate'
       readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max'
+      /** The field an `F()` (or string) argument names; '' when `argument` is given instead. */
       readonly name: string
+      /** Any other argument (`F('x') + 1`, `Value(1)`): Django's default_alias needs an argument with a name. */
+      readonly argument?: PyExpression
       readonly distinct: boolean
       readonly filter?: QNode
     }
@@ -255,12 +258,22 @@ export function typeName(v: PyValue): string {
     case 'q':
       return 'Q'
     case 'expression':
-      return v.expr.kind === 'F'
-        ? 'F'
-        : v.expr.kind === 'aggregate'
-          ? v.expr.fn[0]!.toUpperCase() + v.expr.fn.slice(1)
-          : 'CombinedExpression'
+      return expressionTypeName(v.expr)
     case 'prefetch':
       return 'Prefetch'
+  }
+}
+
+/** The class name of an expression, as Django's messages print it. */
+export function expressionTypeName(e: PyExpression): string {
+  switch (e.kind) {
+    case 'F':
+      return 'F'
+    case 'value':
+      return 'Value'
+    case 'combined':
+      return 'CombinedExpression'
+    case 'aggregate':
+      return e.fn[0]!.toUpperCase() + e.fn.slice(1)
   }
 }

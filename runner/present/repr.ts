@@ -26,7 +26,8 @@ export type Presentable =
   | { readonly kind: 'dict'; readonly entries: readonly (readonly [Presentable, Presentable])[] }
   | { readonly kind: 'instance'; readonly model: string; readonly id: Key | null; readonly values: Readonly<Record<string, FieldValue>> }
   | { readonly kind: 'evaluated-queryset'; readonly items: readonly Presentable[]; readonly truncated: boolean }
-  | { readonly kind: 'opaque'; readonly text: string }
+  /** An object printed by its repr `text`; `str` when its `__str__` differs (Django's CombinedExpression). */
+  | { readonly kind: 'opaque'; readonly text: string; readonly str?: string }
 
 /** Django's `REPR_OUTPUT_SIZE`. */
 export const REPR_OUTPUT_SIZE = 20
@@ -63,6 +64,7 @@ export function pyRepr(v: Presentable, display: Displays): string {
 export function pyStr(v: Presentable, display: Displays): string {
   if (typeof v === 'string') return v
   if (isPyScalarObject(v)) return pyScalarStr(v)
+  if (v !== null && typeof v === 'object' && v.kind === 'opaque' && v.str !== undefined) return v.str
   if (v !== null && typeof v === 'object' && v.kind === 'instance') {
     const { str, pk } = display(v.model)
     if (str === undefined) return `${v.model} object (${pyStr(v.id, display)})`
