@@ -15,9 +15,13 @@
  * explicit id (contract rule 1): Sequelize has no API to move a sequence.
  *
  * Field types (contract text forms in, contract text forms out):
- * - float: `DOUBLE`; decimal: `DECIMAL(maxDigits, decimalPlaces)`, read back
- *   with exactly `decimalPlaces` digits (MariaDB and SQLite answer numbers, so
- *   MariaDB reads it through `CAST(… AS CHAR)`; SQLite stores a REAL);
+ * - float: `DOUBLE`; decimal: `DECIMAL(maxDigits, decimalPlaces)`, written as
+ *   the contract's exact text and read back with exactly `decimalPlaces`
+ *   digits, never through a JS number where the database keeps it exact:
+ *   MariaDB's driver answers numbers, so MariaDB reads columns and SUM/MIN/MAX
+ *   through `CAST(… AS CHAR)`. SQLite has no decimal type (a REAL whatever is
+ *   written); its floats are read to 15 significant digits, as Django's SQLite
+ *   backend reads them, so 0.1 + 0.2 comes back 0.3;
  * - date: `DATEONLY`; time: `TIME` (`TIME(6)` on MariaDB, whose `TIME` drops
  *   microseconds);
  * - datetime: NOT Sequelize's `DATE`, which goes through a JS `Date` (time
@@ -138,14 +142,43 @@ export function toDb(type: FieldType | undefined, v: Scalar): Scalar {
   return v
 }
 
-/** `12.5` or `'12.5'` with exactly `places` digits after the point, as text. */
+/**
+ * A float read for a decimal, in plain notation, to 15 significant digits:
+ * SQLite keeps a decimal as a REAL, and Django's SQLite backend reads it the
+ * same way (`Context(prec=15).create_decimal_from_float`), so 0.1 + 0.2 is 0.3.
+ */
+export function floatText(v: number): string {
+  const [mantissa = '', exponent = '0'] = v.toPrecision(15).split('e')
+  const negative = mantissa.startsWith('-')
+  const [int = '', frac = ''] = mantissa.replace('-', '').split('.')
+  const digits = int + frac
+  const point = int.length + Number(exponent)
+  const plain =
+    point <= 0
+      ? `0.${'0'.repeat(-point)}${digits}`
+      : point >= digits.length
+        ? digits.padEnd(point, '0')
+        : `${digits.slice(0, point)}.${digits.slice(point)}`
+  return negative ? `-${plain}` : plain
+}
+
+/**
+ * `12.5` or `'12.5'` with exactly `places` digits after the point, as text;
+ * extra digits round half to even, as Django quantizes a decimal it reads.
+ * Text is taken digit for digit (never through a float).
+ */
 export function decimalText(v: unknown, places: number): string {
-  let s = typeof v === 'number' ? v.toFixed(places) : String(v).trim()
-  const negative = s.startsWith('-')
-  if (negative) s = s.slice(1)
-  const [int = '0', frac = ''] = s.split('.')
-  const digits = places > 0 ? `${int || '0'}.${frac.padEnd(places, '0').slice(0, places)}` : int || '0'
-  return negative && /[1-9]/.test(digits) ? `-${digits}` : digits
+  const s = typeof v === 'number' ? floatText(v) : String(v).trim()
+  const [int = '', frac = ''] = s.replace(/^[-+]/, '').split('.')
+  let units = BigInt(`${int || '0'}${frac.padEnd(places, '0')}`)
+  if (frac.length > places) {
+    const scale = 10n ** BigInt(frac.length - places)
+    const [q, r] = [units / scale, units % scale]
+    units = q + (r * 2n > scale || (r * 2n === scale && q % 2n === 1n) ? 1n : 0n)
+  }
+  const digits = units.toString().padStart(places + 1, '0')
+  const text = places > 0 ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits
+  return s.startsWith('-') && units !== 0n ? `-${text}` : text
 }
 
 /** `HH:MM:SS` with any fraction, as `HH:MM:SS.ffffff`. */
@@ -380,7 +413,7 @@ class SequelizeAdapter implements Adapter {
   private async aggregate(select: Select): Promise<Scalar[][] | undefined> {
     if (select.joins.length || select.where || select.having || select.group?.length !== 0) return undefined
     const info = this.info(select.model)
-    const attributes: [Fn, string][] = []
+    const attributes: [Fn | Cast, string][] = []
     const types: (FieldSchema | undefined)[] = []
     for (const [i, c] of select.columns.entries()) {
       if (c.kind !== 'aggregate' || c.filter || c.argument?.kind !== 'field' || c.argument.join !== undefined || c.argument.transform)
@@ -390,7 +423,10 @@ class SequelizeAdapter implements Adapter {
       if (field !== 'id' && !spec) return undefined
       const column = Sequelize.col(`${select.model}.${info.columns.get(field)!}`)
       const argument = c.distinct ? Sequelize.fn('DISTINCT', column) : column
-      attributes.push([Sequelize.fn(c.fn.toUpperCase(), argument), `a${i}`])
+      const aggregate = Sequelize.fn(c.fn.toUpperCase(), argument)
+      // MariaDB's driver answers a DECIMAL result as a JS number: read it as text (see asText).
+      const exact = spec?.type === 'decimal' && this.provider === 'mysql' && c.fn !== 'count' && c.fn !== 'avg'
+      attributes.push([exact ? Sequelize.cast(aggregate, 'CHAR') : aggregate, `a${i}`])
       types.push(spec)
     }
     const [row] = (await info.model.findAll({ attributes, raw: true })) as unknown as Record<string, unknown>[]
