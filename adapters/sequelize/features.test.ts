@@ -333,6 +333,16 @@ units('decimals get exactly their places', () => {
   assert.is(decimalText('-0.00', 2), '0.00')
   assert.is(decimalText('-3.25', 2), '-3.25')
   assert.is(decimalText('7', 0), '7')
+  // SQLite's REAL, read to 15 significant digits as Django's SQLite backend reads it; never through exponent notation.
+  assert.is(decimalText(0.1 + 0.2, 20), '0.30000000000000000000')
+  assert.is(decimalText(0.12345678901234568, 20), '0.12345678901234600000')
+  assert.is(decimalText(1e-7, 20), '0.00000010000000000000')
+  assert.is(decimalText(1e21, 0), '1000000000000000000000')
+  // Extra places round half to even, digit by digit (a float would read 1.015 as 1.01499…).
+  assert.is(decimalText('1.015', 2), '1.02')
+  assert.is(decimalText('1.025', 2), '1.02')
+  assert.is(decimalText('-1.035', 2), '-1.04')
+  assert.is(decimalText('-0.004', 2), '0.00')
 })
 units('dates and times from what drivers answer', () => {
   assert.is(fromDb('datetime', '2005-07-28 10:00:00'), '2005-07-28T10:00:00.000000')
