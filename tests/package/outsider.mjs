@@ -3,8 +3,9 @@
 // cache, no network needed) into a fresh CommonJS project and a fresh ESM
 // project. In each, small adapters in .ts, .mts, .cts and .js run a shipped
 // document by name, the exported contract suite runs against one, and tests
-// generated for it run under uvu. Prints the install size and time, and
-// `outsider: ok` or the first failure; exit 1 on failure.
+// generated for it run under uvu; the Prisma reference adapter runs with the
+// ESM project's own Prisma on PostgreSQL. Prints the install size and time,
+// and `outsider: ok` or the first failure; exit 1 on failure.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -105,6 +106,41 @@ for (const type of ['commonjs', 'module']) {
     if (!/Passed:\s+89/.test(out)) throw new Error(out)
   })
 }
+// The reference adapter from the installed kit, with the user's own Prisma (the versions this checkout
+// locks, from npm's cache) on PostgreSQL (pure JavaScript driver, no native build): its client is
+// generated into the user's node_modules/.cache, and a second run generates nothing.
+const PG = process.env.PG_URL ?? 'postgresql://postgres@127.0.0.1:5432'
+const pgUp = (() => {
+  try {
+    sh('pg_isready', ['-q', '-d', PG], work)
+    return true
+  } catch {
+    return false
+  }
+})()
+if (pgUp || process.env.CI === 'true') {
+  const dir = join(work, 'module')
+  const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version
+  const stack = ['prisma', '@prisma/client', '@prisma/adapter-pg', 'pg'].map((name) => `${name}@${version(name)}`)
+  step(`module: npm install ${stack.join(' ')}`, () => {
+    sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...stack], dir)
+  })
+  const cache = join(dir, 'node_modules', '.cache', 'orm-conformance')
+  for (const run of ['first', 'second']) {
+    step(`module: run many-to-many --adapter prisma --db <PostgreSQL>, ${run} run`, () => {
+      const before = existsSync(cache) ? readdirSync(cache).length : 0
+      const out = sh('npx', ['orm-conformance', 'run', 'many-to-many', '--adapter', 'prisma', '--db', PG], dir)
+      if (!/88 passed, 0 failed, 1 expected failures/.test(out)) throw new Error(out)
+      const entries = readdirSync(cache).filter((f) => f.startsWith('prisma-'))
+      if (entries.length !== 1) throw new Error(`expected one cached client in ${cache}, found ${entries.join(', ') || 'none'}`)
+      const kept = readdirSync(join(cache, entries[0])).sort().join(' ')
+      if (kept !== 'client.mjs query-compiler.mjs query-compiler.wasm schema.prisma') throw new Error(`cache entry holds ${kept}`)
+      if (run === 'first' && before !== 0) throw new Error('the cache was not empty before the first run')
+      if (run === 'second' && readdirSync(cache).length !== before) throw new Error('the second run wrote to the cache')
+      return kept
+    })
+  }
+} else steps.push('module: the Prisma adapter: skipped (no PostgreSQL at PG_URL; under CI=true this fails)')
 step('shipped READMEs link only to files that ship', () => {
   const pkg = join(work, 'module', 'node_modules', 'orm-conformance')
   const broken = []
