@@ -43,13 +43,89 @@ export function timeText(t: { hour: number; minute: number; second: number; micr
   return `${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}.${pad(t.microsecond, 6)}`
 }
 
-/** Python's `Decimal(str)` for plain notation; undefined when Python would refuse it. */
+/** Python's `Decimal(str)` for plain notation; undefined when Python would refuse it, or writes it otherwise (an exponent). */
 export function parseDecimal(text: string): string | undefined {
-  const m = /^\s*([-+]?)(\d*)(?:\.(\d*))?\s*$/.exec(text)
+  const m = /^([-+]?)(\d*)(?:\.(\d*))?$/.exec(decimalSyntax(text))
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined
   const int = m[2]!.replace(/^0+(?=\d)/, '') || '0'
   const frac = m[3] ?? ''
   return `${m[1] === '-' ? '-' : ''}${int}${frac ? '.' + frac : ''}`
+}
+
+// Python's str.isspace(), which differs from JavaScript's \s (U+001C to U+001F are spaces, U+FEFF is not).
+const PY_SPACE = '[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]'
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g')
+
+/** The text Python's `Decimal(str)` reads: surrounding whitespace stripped, then every underscore dropped. */
+function decimalSyntax(text: string): string {
+  const s = text.replace(PY_STRIP, '').replace(/_/g, '')
+  // Python reads any script's digits ('١٢٣' is 123); the kit's patterns know ASCII ones only.
+  if (/(?![0-9])\p{Nd}/u.test(s)) throw new Unsupported(`a decimal written with non-ASCII digits ('${text}')`)
+  return s
+}
+
+// A plain text longer than this (an exponent like 1e99999) is beyond the kit; every finite float stays within it.
+const PLAIN_LIMIT = 1000
+
+/** ±digits × 10^exponent in plain notation (`digits` may carry leading zeros). */
+function plain(negative: boolean, digits: string, exponent: number): string {
+  const size = exponent >= 0 ? digits.length + exponent : Math.max(digits.length, 1 - exponent)
+  if (size > PLAIN_LIMIT) throw new Unsupported(`a decimal of more than ${PLAIN_LIMIT} digits written out`)
+  let text = exponent >= 0 ? digits + '0'.repeat(exponent) : digits.padStart(1 - exponent, '0')
+  if (exponent < 0) text = `${text.slice(0, exponent)}.${text.slice(exponent)}`
+  return (negative ? '-' : '') + text.replace(/^0+(?=\d)/, '')
+}
+
+/**
+ * The value of Python's `Decimal(str)` in any notation, written plain (`'1.5e2'` is `'150'`, `'1E-2'` `'0.01'`):
+ * what a field sends to the database. Undefined when Python refuses the text. Not the text a Decimal shows
+ * (`Decimal('1e3')` is `Decimal('1E+3')`): that is parseDecimal(), which refuses exponents.
+ */
+export function decimalValue(text: string): string | undefined {
+  const s = decimalSyntax(text)
+  const m = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(s)
+  if (!m) {
+    // Infinity and NaN are Decimals too, which no decimal column of the contract holds.
+    if (/^[-+]?(inf|infinity|s?nan\d*)$/i.test(s)) throw new Unsupported(`the special decimal value '${text}'`)
+    return undefined
+  }
+  const frac = m[3] ?? ''
+  if (m[2] === '' && frac === '') return undefined
+  const digits = m[2]! + frac
+  // Exponents this long are beyond PLAIN_LIMIT anyway (or a zero), so their exact value does not matter.
+  const exponent = Math.max(-1e9, Math.min(1e9, Number(m[4] ?? 0))) - frac.length
+  if (!/[1-9]/.test(digits)) return plain(m[1] === '-', '0', 0)
+  return plain(m[1] === '-', digits, exponent)
+}
+
+/** Python's `Context(prec=precision).create_decimal_from_float(x)`: the float's exact value, rounded half-even. */
+export function decimalFromFloat(x: number, precision: number): string {
+  if (!Number.isFinite(x)) throw new Unsupported(`the decimal value of float('${x}')`)
+  const negative = x < 0 || Object.is(x, -0)
+  // x = mantissa × 2^power exactly; with a negative power, mantissa × 5^-power × 10^power.
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, Math.abs(x))
+  const bits = view.getBigUint64(0)
+  const biased = Number(bits >> 52n)
+  const fraction = bits & ((1n << 52n) - 1n)
+  let mantissa = biased === 0 ? fraction : fraction | (1n << 52n)
+  let power = (biased === 0 ? 1 : biased) - 1075
+  // Python's float.as_integer_ratio() is in lowest terms: no factor 2 left over a power of 2 (2.5, not 2.500…).
+  while (power < 0 && mantissa !== 0n && mantissa % 2n === 0n) [mantissa, power] = [mantissa / 2n, power + 1]
+  if (mantissa === 0n) return plain(negative, '0', 0)
+  let digits = power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa * 5n ** BigInt(-power)).toString()
+  let exponent = Math.min(power, 0)
+  if (digits.length > precision) {
+    const cut = digits.length - precision
+    const rest = digits.slice(precision)
+    let kept = BigInt(digits.slice(0, precision))
+    const half = '5'.padEnd(cut, '0')
+    if (rest > half || (rest === half && kept % 2n === 1n)) kept += 1n
+    // A carry past the precision (99999 to 100000) drops the last zero, as Python's coefficient does.
+    digits = kept.toString().slice(0, precision)
+    exponent += cut + (kept.toString().length - precision)
+  }
+  return plain(negative, digits, exponent)
 }
 
 /** `Decimal.quantize` to `places` digits with ROUND_HALF_EVEN (Django's `format_number`). */
@@ -135,8 +211,11 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
       if (typeof v === 'boolean') return v
       if (v === 0 || v === 1) return v === 1
       if (isObject(v) && v.kind === 'float' && (v.value === 0 || v.value === 1)) return v.value === 1
-      // A decimal's text is normalized: no '+', no leading zeros.
-      if (isObject(v) && v.kind === 'decimal' && /^-?0(\.0*)?$|^1(\.0*)?$/.test(v.text)) return Number(v.text) === 1
+      // By value, as `value in (True, False)` compares: Decimal('0E+3') is False too.
+      if (isObject(v) && v.kind === 'decimal') {
+        const value = decimalValue(v.text)
+        if (value !== undefined && /^-?0*(\.0*)?$|^0*1(\.0*)?$/.test(value)) return /^0*1/.test(value)
+      }
       if (v === 't' || v === 'True' || v === '1') return true
       if (v === 'f' || v === 'False' || v === '0') return false
       throw invalid(`“${quoted(v, display)}” value must be either True or False.`)
@@ -158,7 +237,7 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
     case 'decimal': {
       const text = decimalText(spec, v, display)
       // A DecimalField always has its places (the schema requires decimal_places).
-      return forSave ? quantize(text, spec.decimalPlaces!) : text
+      return forSave ? savedDecimal(spec, text) : text
     }
     case 'date': {
       if (isObject(v) && (v.kind === 'date' || v.kind === 'datetime')) return dateText(v)
@@ -196,18 +275,35 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
   }
 }
 
+/** DecimalField.to_python: `Decimal(value)`, a float through the field's context (max_digits of precision); written plain. */
 function decimalText(spec: FieldSpec, v: PyValue, display: Displays): string {
-  if (isObject(v) && v.kind === 'decimal') return v.text
-  if (typeof v === 'number') return String(v)
+  if (isObject(v) && v.kind === 'decimal') return decimalValue(v.text) ?? v.text
+  if (typeof v === 'number') {
+    // String() writes an integer from 1e21 on with an exponent, and past 2**53 it is no longer Python's int.
+    if (!Number.isSafeInteger(v)) throw new Unsupported('integers beyond 2**53')
+    return String(v)
+  }
   if (typeof v === 'boolean') return String(Number(v))
-  // Django: context.create_decimal_from_float, with max_digits of precision.
-  if (isObject(v) && v.kind === 'float') return parseDecimal(v.value.toPrecision(spec.maxDigits ?? 17)) ?? String(v.value)
+  // Python's default context has 28 digits, the precision of a DecimalField without max_digits.
+  if (isObject(v) && v.kind === 'float') return decimalFromFloat(v.value, spec.maxDigits ?? 28)
   if (typeof v === 'string') {
-    const text = parseDecimal(v)
+    const text = decimalValue(v)
     if (text === undefined) throw invalid(`“${v}” value must be a decimal number.`)
     return text
   }
   throw invalid(`“${quoted(v, display)}” value must be a decimal number.`)
+}
+
+/**
+ * Django's `format_number` on save: quantized to the places, in a context of max_digits. More digits than that
+ * are refused by both databases, differently (SQLite's decimal.InvalidOperation, PostgreSQL's DataError).
+ */
+function savedDecimal(spec: FieldSpec, text: string): string {
+  const saved = quantize(text, spec.decimalPlaces!)
+  const digits = saved.replace(/[-.]/g, '').replace(/^0+(?=\d)/, '')
+  if (spec.maxDigits !== undefined && digits.length > spec.maxDigits)
+    throw new Unsupported(`saving ${saved} in ${spec.name}, more than its ${spec.maxDigits} digits (the databases differ)`)
+  return saved
 }
 
 /** Django's `IntegerField.get_prep_value` (`int(value)`), with its messages. */
@@ -248,7 +344,8 @@ export function fromScalar(spec: FieldSpec, s: Scalar, model: string): FieldValu
     case 'float':
       return typeof s === 'number' ? { kind: 'float', value: s } : fault()
     case 'decimal': {
-      const text = typeof s === 'number' ? String(s) : typeof s === 'string' ? parseDecimal(s) : undefined
+      // A number is read by its value (String() would write 1e21 with an exponent).
+      const text = typeof s === 'number' ? (Number.isFinite(s) ? decimalValue(String(s)) : undefined) : typeof s === 'string' ? parseDecimal(s) : undefined
       if (text === undefined) return fault()
       const d: PyDecimal = { kind: 'decimal', text: spec.decimalPlaces === undefined ? text : quantize(text, spec.decimalPlaces) }
       return d
