@@ -152,6 +152,24 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     }
   }
 
+  const fieldOf = (e: Extract<Expression, { kind: 'field' }>) =>
+    ctx.index.field(e.join === undefined ? model : joins.models[e.join]!, e.field)
+  /** A plain nullable column: Django's `Col` that a negated condition guards with `IS NOT NULL`. */
+  const guarded = (e: Expression): boolean => e.kind === 'field' && !e.transform && fieldOf(e)?.nullable === true
+  /** Whether SQL may compute NULL for `e` (a joined row may be missing; a division by zero is NULL on SQLite). */
+  const mayBeNull = (e: Expression): boolean => {
+    switch (e.kind) {
+      case 'field':
+        return e.join !== undefined || fieldOf(e)?.nullable === true
+      case 'value':
+        return e.value === null
+      case 'arithmetic':
+        return e.op === '/' || mayBeNull(e.left) || mayBeNull(e.right)
+      case 'aggregate':
+        return e.fn !== 'count'
+    }
+  }
+
   const expression = (e: PyExpression, reuseSet: Set<number> | null): Annotation => {
     switch (e.kind) {
       case 'F':
@@ -182,7 +200,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
         if (arg.aggregate && e.argument) throw new Unsupported('an aggregate of an expression over an aggregate')
         if (arg.aggregate) throw raise.field(`Cannot compute ${cap(e.fn)}('${e.name}'): '${e.name}' is an aggregate`)
         // Stryker disable next-line BooleanLiteral: inside an aggregate (the last argument) leaf() never reads `negated`
-        const filter = e.filter ? node(e.filter, false, null, true) : undefined
+        const filter = e.filter ? node(e.filter, false, null, true, false) : undefined
         const type = e.fn === 'count' ? 'integer' : e.fn === 'avg' ? (arg.spec.type === 'decimal' ? 'decimal' : 'float') : arg.spec.type
         return {
           expression: {
@@ -192,7 +210,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
             distinct: e.distinct,
             ...(filter ? { filter } : {})
           },
-          spec: { ...arg.spec, name: e.name || arg.spec.name, type },
+          spec: aggregateSpec(e.fn, arg.spec, e.name || arg.spec.name, type),
           aggregate: true,
           ...aggregateOutput(e.fn, arg)
         }
@@ -200,11 +218,14 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     }
   }
 
-  /** One Q tree of a filter call (`inAggregate`: an aggregate's `filter=`, where negation does not split). */
-  const node = (n: QNode, negated: boolean, reuseSet: Set<number> | null, inAggregate = false): Predicate => {
-    if (n.kind === 'leaf' || n.kind === 'path') return leaf(n, negated, reuseSet, inAggregate)
+  /**
+   * One Q tree of a filter call (`inAggregate`: an aggregate's `filter=`, where negation does not split). `negated`
+   * is Django's `branch_negated` (any negation above), `odd` its `current_negated` (an odd number of them).
+   */
+  const node = (n: QNode, negated: boolean, reuseSet: Set<number> | null, inAggregate: boolean, odd: boolean): Predicate => {
+    if (n.kind === 'leaf' || n.kind === 'path') return leaf(n, negated, reuseSet, inAggregate, odd)
     const neg = negated || n.negated
-    const items = n.children.map((c) => node(c, neg, reuseSet, inAggregate))
+    const items = n.children.map((c) => node(c, neg, reuseSet, inAggregate, odd !== n.negated))
     // Stryker disable next-line ConditionalExpression: an AND or OR of one item is that item
     const combined: Predicate = items.length === 1 ? items[0]! : { kind: n.kind, items }
     return n.negated ? { kind: 'not', item: combined } : combined
@@ -214,12 +235,13 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     n: Extract<QNode, { kind: 'leaf' | 'path' }>,
     negated: boolean,
     reuseSet: Set<number> | null,
-    inAggregate: boolean
+    inAggregate: boolean,
+    odd: boolean
   ): Predicate => {
     if (n.kind === 'leaf') {
       const [first, ...rest] = n.key.split('__')
       const annotation = annotations.get(first!)
-      if (annotation) return annotationLookup(annotation, rest, n.value, reuseSet)
+      if (annotation) return annotationLookup(annotation, rest, n.value, reuseSet, odd)
     }
     // Stryker disable next-line ConditionalExpression: a path node's (absent) value is no expression either, and the node is resolved already
     const value = n.kind === 'leaf' ? n.value : null
@@ -255,7 +277,13 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       field: condition.field,
       ...(condition.transform ? { transform: condition.transform } : {})
     }
-    if (rhs) return { kind: 'lookup', left, lookup: condition.lookup, right: rhs.expression }
+    if (rhs) {
+      const p: Predicate = { kind: 'lookup', left, lookup: condition.lookup, right: rhs.expression }
+      // Django adds `IS NOT NULL` for the field and for a plain nullable column on the right, not for another expression.
+      if (!odd || condition.lookup === 'isnull' || guarded(rhs.expression) || !mayBeNull(rhs.expression)) return p
+      const isNull = isNullOf(rhs.expression, true)
+      return { kind: 'or', items: [p, mayBeNull(left) ? { kind: 'and', items: [isNull, isNullOf(left, false)] } : isNull] }
+    }
     const right = condition.value
     return {
       kind: 'lookup',
@@ -265,7 +293,21 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
     }
   }
 
-  const annotationLookup = (a: Annotation, rest: readonly string[], value: PyValue, reuseSet: Set<number> | null): Predicate => {
+  const annotationLookup = (
+    a: Annotation,
+    rest: readonly string[],
+    value: PyValue,
+    reuseSet: Set<number> | null,
+    odd: boolean
+  ): Predicate => {
+    const p = annotationPredicate(a, rest, value, reuseSet)
+    // Django adds no `IS NOT NULL` term for an annotation: a NULL on either side makes the comparison unknown.
+    if (!odd || p.kind !== 'lookup' || p.lookup === 'isnull') return p
+    const sides = [p.left, ...(Array.isArray(p.right) ? [] : [p.right as Expression])].filter(mayBeNull)
+    return sides.length ? { kind: 'or', items: [p, ...sides.map((e) => isNullOf(e, true))] } : p
+  }
+
+  const annotationPredicate = (a: Annotation, rest: readonly string[], value: PyValue, reuseSet: Set<number> | null): Predicate => {
     const lookup = rest.length === 0 ? 'exact' : rest[0]!
     if (rest.length > 1 || !['exact', 'gt', 'gte', 'lt', 'lte', 'in', 'range', 'isnull'].includes(lookup))
       throw new Unsupported(`the lookup '${rest.join('__')}' on an annotation`)
@@ -292,7 +334,7 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
   for (const step of qs.steps) {
     if (step.kind === 'filter') {
       if (!step.sticky) reuse = new Set()
-      const inner = node(step.node, step.negated, reuse)
+      const inner = node(step.node, step.negated, reuse, false, step.negated)
       // exclude(**kw) is filter(~Q(**kw)).
       const p: Predicate = step.negated ? { kind: 'not', item: inner } : inner
       const parts = p.kind === 'and' ? p.items : [p]
@@ -594,6 +636,18 @@ function resolveReference(
   return resolvePath(ctx.index, ctx.display, model, name, null, false)
 }
 
+/**
+ * Whether `F(name)` crosses a relation: Django's update() resolves its values
+ * without joins, so a transform of a local field is fine and a relation is
+ * refused. Its `setup_joins()` raises for an unknown first name only; it
+ * refuses a join before it applies what follows as transforms.
+ */
+export function crossesRelation(ctx: Context, model: string, name: string): boolean {
+  if (ctx.index.relationByQueryName(model, name.split('__')[0]!)) return true
+  resolveReference(ctx, model, name, new Map(), [])
+  return false
+}
+
 function metaOrdering(ctx: Context, model: string): string[] {
   return ctx.index.model(model).ordering.map((k) => (k.descending ? '-' : '') + k.field)
 }
@@ -652,3 +706,21 @@ function literal(v: PyValue): { value: Scalar; spec: FieldSpec; cls: string | nu
 const valueSpec = (type: FieldSpec['type']): FieldSpec => ({ name: 'value', type })
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1)
+
+/** `e IS NULL` (or `IS NOT NULL`), as the contract says it. */
+const isNullOf = (e: Expression, value: boolean): Predicate => ({
+  kind: 'lookup',
+  left: e,
+  lookup: 'isnull',
+  right: { kind: 'value', value }
+})
+
+/**
+ * An aggregate's values read back: Sum, Min and Max as their argument's field; Avg's DecimalField is a new one,
+ * without decimal places, so its value keeps the places the database computed (5.125 of two prices).
+ */
+function aggregateSpec(fn: string, arg: FieldSpec, name: string, type: FieldSpec['type']): FieldSpec {
+  if (fn !== 'avg') return { ...arg, name, type }
+  const { maxDigits: _m, decimalPlaces: _d, ...rest } = arg
+  return { ...rest, name, type }
+}

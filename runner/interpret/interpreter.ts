@@ -12,7 +12,7 @@ import { type Displays, type Presentable, pyRepr, pyStr, strRepr } from '../pres
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { combineExpression, combineQ, constructDjango, DJANGO_NAMES, negateQ } from './expressions.js'
-import { parseDecimal } from './fields.js'
+import { decimalValue, parseDecimal } from './fields.js'
 import type { LookupValue } from './lookups.js'
 import { arithmetic, compare, equals, isComparison, pySorted } from './operators.js'
 import * as api from './queryset-api.js'
@@ -980,8 +980,8 @@ function construct(type: PyType, args: readonly PyValue[], kwargs: Kwargs): PyVa
     if (typeof v !== 'string') throw raise.type(`conversion from ${typeName(v)} to Decimal is not supported`)
     const text = parseDecimal(v)
     if (text === undefined) {
-      if (/^\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*$|^\s*[-+]?(inf|infinity|nan)\s*$/i.test(v))
-        throw new Unsupported(`Decimal('${v}') in exponent or special notation`)
+      // decimalValue() reads every notation Python does (and refuses Infinity and NaN itself): one it reads has an exponent.
+      if (decimalValue(v) !== undefined) throw new Unsupported(`Decimal('${v}') in exponent notation`)
       throw new PyException('decimal.InvalidOperation', "[<class 'decimal.ConversionSyntax'>]")
     }
     return { kind: 'decimal', text }

@@ -6,7 +6,7 @@
 import type { Condition, Filter, Hop, Key, OrderKey, Query, Row, Scalar } from '../../adapters/contract.js'
 import type { PyDate } from '../present/pytypes.js'
 import { REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
-import { type Compiled, compile, type Want } from './compile.js'
+import { type Compiled, compile, crossesRelation, type Want } from './compile.js'
 import { ask, type Context } from './context.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
 import { qNode } from './expressions.js'
@@ -583,8 +583,9 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   const prepared = Object.fromEntries(plain.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, rowFieldValue(v, k), true)]))
   // Stryker disable next-line ConditionalExpression: the compiled select answers the same rows' keys, and the same prepared values are written to each
   if (qs.wide || expressions.length) {
+    const annotated = new Set(qs.annotations.map((a) => a.name))
     for (const [, e] of expressions)
-      if (referencesJoin(e.expr)) throw raise.field('Joined field references are not permitted in this query')
+      if (referencesJoin(ctx, qs.model, e.expr, annotated)) throw raise.field('Joined field references are not permitted in this query')
     const { rows } = await runCompiled(ctx, qs, { kind: 'update', items: expressions.map(([k, e]) => [k, e.expr] as const) })
     const seen = new Set<Key>()
     for (const row of rows) {
@@ -611,9 +612,14 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   return rows.length
 }
 
-function referencesJoin(e: PyExpression): boolean {
-  if (e.kind === 'F') return e.name.includes('__')
-  if (e.kind === 'combined') return referencesJoin(e.left) || referencesJoin(e.right)
+/** An `F()` in an update() value that needs a join, left to right (a name's own errors are raised as Django resolves it). */
+function referencesJoin(ctx: Context, model: string, e: PyExpression, annotated: ReadonlySet<string>): boolean {
+  if (e.kind === 'F') {
+    // An annotation's name is left to compile(), as before.
+    if (annotated.has(e.name.split('__')[0]!)) return e.name.includes('__')
+    return crossesRelation(ctx, model, e.name)
+  }
+  if (e.kind === 'combined') return referencesJoin(ctx, model, e.left, annotated) || referencesJoin(ctx, model, e.right, annotated)
   return false
 }
 
