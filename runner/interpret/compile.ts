@@ -9,8 +9,8 @@
  * - a negated condition through a relation is a subquery (`exists`), tied to
  *   the join of the same `filter()` call when that join is the relation's
  *   first in the query (Django's alias-name check in `split_exclude`);
- * - conditions on aggregates go to HAVING; Meta.ordering is not used when
- *   grouping (Django 3.1+).
+ * - conditions on aggregates go to HAVING; the ordering's columns go to
+ *   GROUP BY, and Meta.ordering then leaves ORDER BY (Django 3.2).
  */
 import type { Expression, Hop, Join, Key, Predicate, Scalar, Select } from '../../adapters/contract.js'
 import type { Context } from './context.js'
@@ -446,20 +446,23 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
   const unresolved = read.find((c) => c.mixed !== undefined)
   if (unresolved) throw raise.field(unresolved.mixed!)
 
-  // Ordering: explicit names, or Meta.ordering unless grouping.
+  // Ordering: explicit names, or Meta.ordering. Grouped, Django 3.2 adds the ordering's columns to GROUP BY (not an
+  // annotation, which refers to the select, nor an aggregate) and leaves Meta.ordering out of ORDER BY: the groups
+  // split by the model's ordering, in no order.
   const orderBy: Select['orderBy'][number][] = []
+  const orderGroup: Expression[] = []
   // The queryset's own rows: ordered and distinct as it says.
   const own = want.kind === 'mode' || want.kind === 'prefetch' || want.kind === 'subquery'
   if (own) {
-    const names: readonly OrderName[] =
-      qs.orderNames ?? qs.order?.map((k) => (k.descending ? '-' : '') + k.field) ?? (grouped ? [] : metaOrdering(ctx, model))
-    for (const name of names) {
+    const explicit = qs.orderNames ?? qs.order?.map((k) => (k.descending ? '-' : '') + k.field)
+    const order = (expression: Expression, descending: boolean, groups: boolean, nulls?: 'first' | 'last') => {
+      if (explicit || !grouped) orderBy.push({ expression, descending, ...(nulls ? { nulls } : {}) })
+      if (grouped && groups) orderGroup.push(expression)
+    }
+    for (const name of explicit ?? metaOrdering(ctx, model)) {
       if (typeof name !== 'string') {
-        orderBy.push({
-          expression: expression(name.expr, null).expression,
-          descending: name.descending,
-          ...(name.nulls ? { nulls: name.nulls } : {})
-        })
+        const r = expression(name.expr, null)
+        order(r.expression, name.descending, !r.aggregate, name.nulls)
         continue
       }
       const descending = name.startsWith('-')
@@ -468,10 +471,9 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
       const end = annotations.has(bare) ? undefined : relationEnd(bare)
       const keys = end ? ctx.index.model(end).ordering : []
       if (keys.length) {
-        for (const k of keys)
-          orderBy.push({ expression: ref(`${bare}__${k.field}`, null).expression, descending: descending !== k.descending })
+        for (const k of keys) order(ref(`${bare}__${k.field}`, null).expression, descending !== k.descending, true)
       } else {
-        orderBy.push({ expression: ref(bare, null).expression, descending })
+        order(ref(bare, null).expression, descending, !annotations.has(bare))
       }
     }
   }
@@ -480,7 +482,9 @@ export function compile(ctx: Context, qs: QuerySet, want: Want = { kind: 'mode' 
   if (want.kind === 'aggregate') group = []
   else if (grouped) {
     // Stryker disable next-line OptionalChaining: an aggregate annotation (grouped) always sets groupColumns
-    group = groupColumns?.length ? groupColumns.map((c) => c.expression) : [{ kind: 'field', field: 'id' }]
+    const columns = groupColumns?.length ? groupColumns.map((c) => c.expression) : [{ kind: 'field', field: 'id' } as const]
+    const seen = new Set(columns.map((e) => JSON.stringify(e)))
+    group = [...columns, ...orderGroup.filter((e) => !seen.has(JSON.stringify(e)) && seen.add(JSON.stringify(e)))]
   }
 
   const select: Select = {
@@ -673,9 +677,8 @@ function hasAggregate(e: Expression): boolean {
 
 /** A value compared with an annotation, as its output field prepares it (and rounds it: see roundedUp()). */
 function prepared(ctx: Context, a: Annotation, lookup: string, v: PyValue): Scalar {
-  // The kit does not know every output field (through a relation's key): a literal's own type then. A decimal one is
-  // left so too: fields.ts reads no exponent (Decimal('1e3'), a float of 1e21), which the adapter compares as numbers.
-  if (!a.prep || a.prep.type === 'decimal') return literal(v).value
+  // The kit does not know every output field (through a relation's key): a literal's own type then.
+  if (!a.prep) return literal(v).value
   // A date part's own lookups (YearGte, …) do not round.
   const rounds = (lookup === 'gte' || lookup === 'lt') && !(a.expression.kind === 'field' && a.expression.transform)
   return (rounds && isSubclass(a.cls!, 'IntegerField') ? roundedUp(v) : undefined) ?? toScalar(a.prep, v, ctx.display)
