@@ -17,7 +17,7 @@ import type { Context } from './context.js'
 import { FIELD_ERROR, PyException, raise, Unsupported } from './exceptions.js'
 import { type FieldSpec, toScalar } from './fields.js'
 import { isValues, lookupItems, type PathLookup, resolvePath, roundedUp, subqueryValue, truthy } from './lookups.js'
-import { isObject, type OrderName, type PyExpression, type PyValue, type QNode, type QuerySet } from './values.js'
+import { isObject, type PyExpression, type PyValue, type QNode, type QuerySet } from './values.js'
 
 /**
  * Django's output field of an expression: its class (null for `None`, which

@@ -345,7 +345,14 @@ export function fromScalar(spec: FieldSpec, s: Scalar, model: string): FieldValu
       return typeof s === 'number' ? { kind: 'float', value: s } : fault()
     case 'decimal': {
       // A number is read by its value (String() would write 1e21 with an exponent).
-      const text = typeof s === 'number' ? (Number.isFinite(s) ? decimalValue(String(s)) : undefined) : typeof s === 'string' ? parseDecimal(s) : undefined
+      const text =
+        typeof s === 'number'
+          ? Number.isFinite(s)
+            ? decimalValue(String(s))
+            : undefined
+          : typeof s === 'string'
+            ? parseDecimal(s)
+            : undefined
       if (text === undefined) return fault()
       const d: PyDecimal = { kind: 'decimal', text: spec.decimalPlaces === undefined ? text : quantize(text, spec.decimalPlaces) }
       return d
