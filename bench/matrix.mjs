@@ -4,9 +4,10 @@
 // self-contained reports/matrix.html (no network, no scripts), then checks
 // that the HTML's counts equal the JSON reports'. Unreachable databases and
 // adapters that cannot load are rows marked skipped, with the reason.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
+import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { countsInHtml, renderHtml, renderMarkdown } from './matrix-render.mjs'
@@ -40,6 +41,33 @@ const ADAPTERS = [
     baseline: (db) => `adapters/sequelize/baseline.${db}.json`
   }
 ]
+
+/** How many documents run at once (MATRIX_JOBS, or one per core). */
+const JOBS = Math.max(1, Number(process.env.MATRIX_JOBS) || availableParallelism())
+
+/** A command's exit status and standard error. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (t) => (stderr += t))
+    child.on('close', (status) => resolve({ status, stderr }))
+  })
+}
+
+/** `task` over `items`, at most `jobs` at a time; the results in the items' order. */
+async function pool(items, jobs, task) {
+  const results = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await task(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker))
+  return results
+}
 
 const reachable = (url) =>
   new Promise((resolve) => {
@@ -77,7 +105,9 @@ for (const adapter of ADAPTERS) {
     const failing = []
     const notes = []
     let failedToRun = 0
-    for (const doc of docs) {
+    // Documents run side by side, a process each (as many as the machine has cores); their results are
+    // taken in document order, so the report does not depend on which finished first.
+    const runs = await pool(docs, JOBS, (doc) => {
       const report = join(out, `${adapter.name}-${label}-${doc.replace(/^spec\//, '').replace(/\.md$/, '')}.json`)
       const args = [
         'bin/cli.js',
@@ -92,9 +122,11 @@ for (const adapter of ADAPTERS) {
         ...(db.url && adapter.name !== 'memory' ? ['--db', db.url] : []),
         ...(baseline ? ['--baseline', baseline] : [])
       ]
-      const r = spawnSync('node', args, { cwd: root, encoding: 'utf8' })
-      if (r.status === 2) {
-        const why = (r.stderr || '').trim().split('\n').pop()
+      return run('node', args).then((r) => ({ doc, report, ...r }))
+    })
+    for (const { doc, report, status, stderr } of runs) {
+      if (status === 2) {
+        const why = (stderr || '').trim().split('\n').pop()
         // Only what an adapter declares it cannot do (a fixed schema, a feature) is a note; an adapter
         // that could not open, or a document the kit refused, fails the row.
         if (/do not match adapter/.test(why)) notes.push(`${doc}: models not in the adapter's fixed schema`)
