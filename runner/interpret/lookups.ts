@@ -218,7 +218,11 @@ function condition(
   if (lookup === 'in' || lookup === 'range') return { ...base, lookup, value: lookupItems(lookup, value).map(prep) }
   if (value === null && (lookup === 'exact' || lookup === 'iexact')) return { ...base, lookup: 'isnull', value: true }
   if (value === null) throw raise.value('Cannot use None as a query value')
-  return { ...base, lookup, value: prep(isValues(value) ? subqueryValue(lookup, value) : value) }
+  // Django tests for None after preparing the value too: a nullable BooleanField reads '' as None.
+  const prepared = prep(isValues(value) ? subqueryValue(lookup, value) : value)
+  if (prepared === null && (lookup === 'exact' || lookup === 'iexact')) return { ...base, lookup: 'isnull', value: true }
+  if (prepared === null) throw raise.value('Cannot use None as a query value')
+  return { ...base, lookup, value: prepared }
 }
 
 /** The values of an `in` or `range` lookup, read as Django reads them. */
