@@ -75,8 +75,8 @@ export default defineAdapter({
   async open({ schema, db, reuseDatabase }) {
     const provider = providerOf(db)
     needPackages(`the Prisma adapter on ${provider}`, ['prisma', '@prisma/client', ...DRIVERS[provider]])
-    // Start generating (or loading) the client while the database is made.
-    // The client module loads (and starts compiling its query compiler) while the database is made.
+    // The client is generated (or found in the cache) and its module loads, starting to compile its query
+    // compiler, while the database is made.
     const client = cachedClient(
       (output) => renderPrismaSchema(schema, provider, output),
       process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined
@@ -139,9 +139,9 @@ async function driver(provider: Provider, scratch: Scratch): Promise<unknown> {
 /**
  * `ORM_CONFORMANCE_PRISMA_TRACE=<file>` appends every Prisma call the adapter
  * makes, as one JSON line `[delegate, method, args]` (dates and big integers
- * as text): what an adapter author
- * reads to see how a statement maps to Prisma, and what the benchmark replays
- * through Prisma alone (bench/prisma-floor.mjs).
+ * as text): what an adapter author reads to see how a statement maps to
+ * Prisma, and what the benchmark replays through Prisma alone
+ * (bench/prisma-floor.mjs).
  */
 const TRACE = process.env['ORM_CONFORMANCE_PRISMA_TRACE'] || undefined
 

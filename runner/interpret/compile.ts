@@ -16,7 +16,7 @@ import type { Expression, Hop, Join, Key, Predicate, Scalar, Select } from '../.
 import type { Context } from './context.js'
 import { FIELD_ERROR, PyException, raise, Unsupported } from './exceptions.js'
 import { type FieldSpec, toScalar } from './fields.js'
-import { isValues, lookupItems, type PathLookup, resolvePath, roundedUp, subqueryValue, truthy } from './lookups.js'
+import { cannotResolve, isValues, lookupItems, type PathLookup, resolvePath, roundedUp, subqueryValue, truthy } from './lookups.js'
 import { isObject, type PyExpression, type PyValue, type QNode, type QuerySet } from './values.js'
 
 /**
@@ -644,10 +644,7 @@ function resolveReference(
       continue
     }
     const field = ctx.index.keyAlias(at, part) ?? (ctx.index.field(at, part) ? part : undefined)
-    if (field === undefined) {
-      const choices = [...ctx.index.choices(at).split(', '), ...selected].sort()
-      throw raise.field(`Cannot resolve keyword '${part}' into field. Choices are: ${choices.join(', ')}`)
-    }
+    if (field === undefined) throw cannotResolve(ctx.index, at, part, selected)
     const rest = parts.slice(i + 1)
     const joinOn = () => raise.field(`Cannot resolve keyword '${rest[0]}' into field. Join on '${field}' not permitted.`)
     let resolved: PathLookup

@@ -4,6 +4,7 @@
  * `Avg`, `Min`, `Max`, and `Prefetch`. They stay unresolved here; a queryset
  * resolves them against its model when it uses them (`compile.ts`).
  */
+import { isPyScalarObject } from '../present/pytypes.js'
 import { raise, Unsupported } from './exceptions.js'
 import { truthy } from './lookups.js'
 import { type DjangoClass, isObject, type PyExpression, type PyValue, type QNode, type QuerySet, typeName } from './values.js'
@@ -121,13 +122,8 @@ function valueArgument(args: readonly PyValue[], kwargs: Kwargs): PyValue {
   if (value === undefined) throw raise.type("Value.__init__() missing 1 required positional argument: 'value'")
   // A Value of an expression or a container is no literal the kit can put in a query.
   // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported case errors whatever its message, so no passing document gives Value() an expression or a container
-  if (isObject(value) && !isScalarObject(value)) throw new Unsupported(`Value() of a ${typeName(value)}`)
+  if (isObject(value) && !isPyScalarObject(value)) throw new Unsupported(`Value() of a ${typeName(value)}`)
   return value
-}
-
-/** Python values that are plain literals to a query: float, Decimal, dates and times. */
-function isScalarObject(v: PyValue): boolean {
-  return isObject(v) && (v.kind === 'float' || v.kind === 'decimal' || v.kind === 'date' || v.kind === 'datetime' || v.kind === 'time')
 }
 
 /**
@@ -137,7 +133,7 @@ function isScalarObject(v: PyValue): boolean {
  */
 function aggregateArgument(cls: DjangoClass, arg: PyValue): { name: string; argument?: PyExpression } {
   if (typeof arg === 'string') return { name: arg }
-  if (!isObject(arg) || isScalarObject(arg)) return complexArgument({ kind: 'value', value: arg })
+  if (!isObject(arg) || isPyScalarObject(arg)) return complexArgument({ kind: 'value', value: arg })
   // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported case errors whatever its message, so no passing document aggregates a container or a queryset
   if (arg.kind !== 'expression') throw new Unsupported(`${cls.name}() of a ${typeName(arg)}`)
   // Stryker disable next-line ConditionalExpression,StringLiteral: an Unsupported case errors whatever its message, so no passing document aggregates an ordering

@@ -22,6 +22,7 @@ import { SchemaIndex } from './schema-index.js'
 import {
   type DjangoClass,
   type ExpressionObject,
+  expressionTypeName,
   type FieldValue,
   type Instance,
   isObject,
@@ -792,7 +793,7 @@ export class Interpreter {
         case 'combined':
           return `${await inner(x.left)} ${x.op} ${await inner(x.right)}`
         case 'aggregate': {
-          const fn = x.fn[0]!.toUpperCase() + x.fn.slice(1)
+          const fn = expressionTypeName(x)
           const arg = x.argument ? await inner(x.argument) : `F(${x.name})`
           return `${fn}(${arg}${x.distinct ? ', distinct=True' : ''}${x.filter ? `, filter=(${x.filter.kind.toUpperCase()}: ...)` : ''})`
         }

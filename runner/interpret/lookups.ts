@@ -117,11 +117,7 @@ export function resolvePath(
   }
   const first = parts[0]!
   const field = index.keyAlias(model, first) ?? (index.field(model, first) ? first : undefined)
-  if (field === undefined) {
-    // Django lists the query's selected annotations among the model's names.
-    const choices = [...index.choices(model).split(', '), ...annotations].sort()
-    throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${choices.join(', ')}`)
-  }
+  if (field === undefined) throw cannotResolve(index, model, first, annotations)
   return { path, model, condition: fieldCondition(index, display, model, field, parts.slice(1), value, prepValue) }
 }
 
@@ -291,6 +287,11 @@ function matching(a: string, b: string): number {
   return best.k + matching(a.slice(0, best.i), b.slice(0, best.j)) + matching(a.slice(best.i + best.k), b.slice(best.j + best.k))
 }
 
+/** Django's FieldError for a name that is no field, relation or selected annotation of `model`. */
+export function cannotResolve(index: SchemaIndex, model: string, name: string, annotations: readonly string[] = []): PyException {
+  return raise.field(`Cannot resolve keyword '${name}' into field. Choices are: ${index.choices(model, annotations)}`)
+}
+
 /**
  * Django's `IntegerFieldFloatRounding`: `gte` and `lt` on an integer field
  * round a float up with `math.ceil()` (`x >= 1.5` is `x >= 2`) before the
@@ -362,8 +363,7 @@ function subqueryItems(items: readonly PyValue[]): PyValue[] {
   })
 }
 
-// None reads as 0, which is no object: one test for both.
-const isObj = (v: LookupValue): v is Exclude<LookupValue, null | boolean | number | string> => typeof (v ?? 0) === 'object'
+const isObj = (v: LookupValue): v is Exclude<LookupValue, null | boolean | number | string> => v !== null && typeof v === 'object'
 
 export function isValues(v: LookupValue): v is Subquery {
   return isObj(v) && v.kind === 'values'

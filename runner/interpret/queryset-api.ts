@@ -9,7 +9,7 @@ import { type Displays, type Presentable, pyStr } from '../present/repr.js'
 import type { Context } from './context.js'
 import { PyException, raise, Unsupported } from './exceptions.js'
 import { containsAggregate, defaultAlias } from './expressions.js'
-import { truthy } from './lookups.js'
+import { cannotResolve, truthy } from './lookups.js'
 import * as qs from './querysets.js'
 import {
   expressionTypeName,
@@ -257,7 +257,7 @@ export function datesOf(ctx: Context, q: QuerySet, args: readonly PyValue[], kwa
   if (order !== 'ASC' && order !== 'DESC') throw raise.assertion("'order' must be either 'ASC' or 'DESC'.")
   if (typeof field !== 'string') throw notAField(field!)
   const spec = ctx.index.keyAlias(q.model, field) ? ctx.index.spec(q.model, 'id') : ctx.index.field(q.model, field)
-  if (!spec) throw raise.field(`Cannot resolve keyword '${field}' into field. Choices are: ${ctx.index.choices(q.model)}`)
+  if (!spec) throw cannotResolve(ctx.index, q.model, field)
   if (spec.type === 'time') throw raise.value(`Cannot truncate TimeField '${spec.name}' to DateField. `)
   if (spec.type !== 'date' && spec.type !== 'datetime')
     throw raise.assertion(`'${spec.name}' isn't a DateField, TimeField, or DateTimeField.`)

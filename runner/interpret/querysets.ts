@@ -11,11 +11,12 @@ import { ask, type Context } from './context.js'
 import { AdapterFault, PyException, raise, Unsupported } from './exceptions.js'
 import { containsAggregate, qNode } from './expressions.js'
 import { dateText, fromScalar } from './fields.js'
-import { type LookupValue, prepare, resolvePath, type Subquery } from './lookups.js'
+import { cannotResolve, type LookupValue, prepare, resolvePath, type Subquery } from './lookups.js'
 import { prefetch } from './queryset-api.js'
 import { deleteRows, fieldValue as rowFieldValue, rowValues } from './related.js'
 import {
   type ExpressionObject,
+  expressionTypeName,
   type FieldValue,
   type Instance,
   isObject,
@@ -160,9 +161,7 @@ export function grouped(qs: QuerySet): boolean {
 function checkPath(ctx: Context, model: string, name: string, selected: readonly string[]): void {
   const [first] = name.split('__') as [string, ...string[]]
   if (ctx.index.relationByQueryName(model, first) || ctx.index.keyAlias(model, first) || ctx.index.field(model, first)) return
-  // Django lists the selected annotations among the model's names.
-  const choices = [...ctx.index.choices(model).split(', '), ...selected].sort()
-  throw raise.field(`Cannot resolve keyword '${first}' into field. Choices are: ${choices.join(', ')}`)
+  throw cannotResolve(ctx.index, model, first, selected)
 }
 
 export function orderBy(ctx: Context, qs: QuerySet, keys: readonly OrderName[]): QuerySet {
@@ -656,8 +655,6 @@ function referencesJoin(ctx: Context, model: string, e: PyExpression, annotation
   return false
 }
 
-const FUNCTIONS = { count: 'Count', sum: 'Sum', avg: 'Avg', min: 'Min', max: 'Max' } as const
-
 /**
  * Django's FieldError for an aggregate in an update() value, which names the resolved value by its repr: written out
  * for an aggregate of one of the model's own fields (an F() of such an annotation too); other reprs are beyond the kit.
@@ -671,7 +668,7 @@ function aggregateInUpdate(ctx: Context, model: string, field: string, e: PyExpr
     // Stryker disable next-line ConditionalExpression: see above (an aggregate of an annotation resolves to its expression)
     if (ctx.index.keyAlias(model, resolved.name) || ctx.index.field(model, name)) {
       const col = `Col(${ctx.appLabel}_${model.toLowerCase()}, ${ctx.appLabel}.${model}.${name})`
-      return raise.field(`Aggregate functions are not allowed in this query (${field}=${FUNCTIONS[resolved.fn]}(${col})).`)
+      return raise.field(`Aggregate functions are not allowed in this query (${field}=${expressionTypeName(resolved)}(${col})).`)
     }
   }
   // Stryker disable next-line StringLiteral: see above

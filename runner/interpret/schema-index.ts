@@ -75,9 +75,9 @@ export class SchemaIndex {
     return undefined
   }
 
-  /** Django's sorted list of names a lookup may start with (hidden reverse names left out). */
-  choices(model: string): string {
-    const names = [this.pkName(model), ...this.model(model).fields.map((f) => f.name)]
+  /** Django's sorted list of names a lookup may start with (hidden reverse names left out), the query's selected annotations among them. */
+  choices(model: string, annotations: readonly string[] = []): string {
+    const names = [this.pkName(model), ...this.model(model).fields.map((f) => f.name), ...annotations]
     for (const r of this.models.schema.relations) {
       if (r.source === model) names.push(r.field)
       if (r.target === model && !r.reverseQueryName.endsWith('+')) names.push(r.reverseQueryName)

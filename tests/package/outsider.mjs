@@ -63,6 +63,22 @@ for (const type of ['commonjs', 'module']) {
       if (!/88 passed, 0 failed, 1 expected failures/.test(out)) throw new Error(out)
     })
   }
+  // bin/cli.js loads the thread machinery only for an adapter thread (bench/levers.json): the memory adapter's run
+  // does without it, a file adapter's does not (so the probe itself is seen to work).
+  writeFileSync(
+    join(dir, 'probe.cjs'),
+    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE, String(process.moduleLoadList.includes('NativeModule worker_threads'))))\n"
+  )
+  step(`${type}: only an adapter thread loads worker_threads`, () => {
+    const loaded = (adapter) => {
+      const out = join(dir, 'probe.txt')
+      const bin = join(dir, 'node_modules', 'orm-conformance', 'bin', 'cli.js')
+      sh('node', ['--require', './probe.cjs', bin, 'run', 'many-to-many', '--adapter', adapter], dir, { PROBE: out })
+      return readFileSync(out, 'utf8')
+    }
+    if (loaded('memory') !== 'false') throw new Error('a memory-adapter run loaded node:worker_threads')
+    if (loaded('./js-adapter.js') !== 'true') throw new Error('the probe did not see the adapter thread')
+  })
   // A loop that never yields, from an installed kit: the adapter's thread ships and is stopped at the timeout.
   const loops = `${type === 'module' ? esm('loops') : cjs('loops')}`.replace(
     'open: (options) => memory.open(options)',
